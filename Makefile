@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is set up on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+MODEL  := models/default/card.json
+PIP    := $(BIN)/pip --disable-pip-version-check -q
+
+.PHONY: demo test lint bench model install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -e '.[dev]'
+	touch $(STAMP)
+
+# The default model ships in models/default; it is rebuilt from data/ only when missing.
+$(MODEL): | $(STAMP)
+	$(BIN)/python -m training.build_default --out models/default
+
+model: $(MODEL)
+
+demo: $(STAMP) $(MODEL)
+	@echo "== tagging a few comments with the default model =="
+	$(BIN)/insight classify \
+	  "Fast delivery, but the courier was rude." \
+	  "Тариф подорожал уже второй раз за год, ухожу к конкурентам." \
+	  "Aplikacja ciągle się zawiesza przy płatności." \
+	  "Love the coffee, a bit pricey though ☕"
+
+test: $(STAMP) $(MODEL) lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP) $(MODEL)
+	$(PIP) install -e '.[bench]'
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

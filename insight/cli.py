@@ -1,0 +1,160 @@
+"""The `insight` command: thin commands that parse, call one library function, and print.
+
+Errors that `insight` raises on purpose print as one line on stderr with exit code 2;
+nothing prints a traceback unless it is a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from insight import __version__
+from insight.errors import InsightError
+
+log = logging.getLogger("insight")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        code: int = args.run(args)
+        return code
+    except InsightError as error:
+        print(f"insight: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("insight: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="insight",
+        description="Tag customer-survey comments with CX factors and link them to scores.",
+    )
+    parser.add_argument("--version", action="version", version=f"insight {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    classify = commands.add_parser(
+        "classify", help="tag comments given as arguments or stdin lines"
+    )
+    classify.add_argument(
+        "texts", nargs="*", metavar="TEXT", help="comments (default: one per stdin line)"
+    )
+    classify.add_argument(
+        "--model", metavar="DIR", help="model directory (default: the bundled model)"
+    )
+    classify.add_argument("--json", action="store_true", help="print one JSON object per comment")
+    classify.set_defaults(run=_classify)
+
+    train = commands.add_parser("train", help="train a model on a labeled file")
+    train.add_argument("labeled", metavar="LABELED", help="labeled CSV/TSV/JSONL/Parquet/XLSX file")
+    train.add_argument("--out", required=True, metavar="DIR", help="model directory to write")
+    train.add_argument("--labels", metavar="A,B,C", help="label columns (default: detected)")
+    train.add_argument("--text-col", metavar="NAME", help="comment column (default: detected)")
+    train.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--force", action="store_true", help="replace an existing model directory")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="score a model against a labeled file")
+    evaluate.add_argument("labeled", metavar="LABELED", help="labeled file with gold labels")
+    evaluate.add_argument(
+        "--model", metavar="DIR", help="model directory (default: the bundled model)"
+    )
+    evaluate.add_argument("--text-col", metavar="NAME", help="comment column (default: detected)")
+    evaluate.add_argument("--split", metavar="NAME", help="only rows whose `split` column is NAME")
+    evaluate.add_argument(
+        "--json", action="store_true", help="print the metrics as one JSON object"
+    )
+    evaluate.set_defaults(run=_evaluate)
+    return parser
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from insight.persistence import load_model
+
+    texts = list(args.texts) or [line.rstrip("\n") for line in sys.stdin]
+    tagger = load_model(args.model)
+    for text, result in zip(texts, tagger.predict(texts), strict=True):
+        if args.json:
+            record = {
+                "text": text,
+                "lang": result.language,
+                "tags": {k: {"polarity": p, "probability": q} for k, (p, q) in result.tags.items()},
+            }
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            tags = ", ".join(f"{k} {p or 'present'} {q:.2f}" for k, (p, q) in result.tags.items())
+            print(f"[{result.language}] {tags or '(no tags)'}  <- {text}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from insight.workflow import train_from_file
+
+    labels = [s.strip() for s in args.labels.split(",")] if args.labels else None
+    card = train_from_file(
+        args.labeled,
+        args.out,
+        labels=labels,
+        text_column=args.text_col,
+        cv=args.cv,
+        seed=args.seed,
+        force=args.force,
+    )
+    print(f"cross-validated on {card['training']['rows']} rows ({args.cv} folds):")
+    print(format_metrics(card["cv_metrics"]))
+    if card.get("heldout_metrics"):
+        print(f"\nheld out (split = test, {card['heldout_metrics']['n']} rows):")
+        print(format_metrics(card["heldout_metrics"]))
+    print(f"\nmodel written to {args.out}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from insight.workflow import evaluate_file
+
+    metrics = evaluate_file(args.labeled, args.model, text_column=args.text_col, split=args.split)
+    if args.json:
+        print(json.dumps(metrics, ensure_ascii=False))
+    else:
+        print(format_metrics(metrics))
+    return 0
+
+
+def format_metrics(metrics: dict[str, Any]) -> str:
+    """A plain-text table of per-label and overall precision, recall and F1."""
+    lines = [f"{'label':<24} {'precision':>9} {'recall':>7} {'f1':>7} {'support':>8}"]
+    for name, m in metrics["labels"].items():
+        lines.append(
+            f"{name:<24} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>7.3f} "
+            f"{m['support']:>8}"
+        )
+    micro = metrics["micro"]
+    lines.append(
+        f"{'micro':<24} {micro['precision']:>9.3f} {micro['recall']:>7.3f} {micro['f1']:>7.3f}"
+    )
+    lines.append(f"{'macro F1':<24} {metrics['macro_f1']:>25.3f}")
+    polarity = metrics.get("polarity_accuracy")
+    if polarity is not None:
+        lines.append(
+            f"{'polarity accuracy':<24} {polarity:>25.3f}  ({metrics['polarity_pairs']} pairs)"
+        )
+    if metrics.get("by_language"):
+        by_language = ", ".join(f"{k} {v:.3f}" for k, v in metrics["by_language"].items())
+        lines.append(f"{'micro F1 by language':<24} {by_language}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

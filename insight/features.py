@@ -1,0 +1,236 @@
+"""Turn comments into one sparse TF-IDF matrix of word and character n-grams.
+
+Words carry meaning across inflections (lemmas or stems, negation marked); character
+n-grams carry typos, transliteration, slang and emoji that no dictionary knows. Both
+blocks are L2-normalised on their own, so neither drowns the other.
+
+>>> vec = CommentVectorizer(min_df=1).fit(["fast delivery", "rude courier"])
+>>> vec.transform(["fast courier"]).shape[0]
+1
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize as l2_normalize
+
+from insight.errors import InputError, NotFittedError
+from insight.text import MORPHOLOGY_MODES, analyze, language_of, normalize, tokenize
+
+_WORD_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A comment after normalisation and language detection: computed once per comment."""
+
+    language: str
+    normalized: str
+    tokens: list[str]
+
+
+def check_texts(texts: object) -> list[str]:
+    """Return `texts` as a list of str; missing values (None, NaN) become empty comments.
+
+    Anything else that is not a str is refused with its index, because silently turning
+    a number or a dict into text hides a bug in the caller.
+    """
+    if isinstance(texts, str | bytes) or not isinstance(texts, Iterable):
+        raise InputError(
+            f"expected a sequence of comments (list of str), got {type(texts).__name__}; "
+            "wrap a single comment in a list"
+        )
+    checked: list[str] = []
+    for index, text in enumerate(texts):
+        if isinstance(text, str):
+            checked.append(text)
+        elif text is None or (isinstance(text, float) and math.isnan(text)):
+            checked.append("")
+        else:
+            raise InputError(f"item {index} is {type(text).__name__}, expected str")
+    return checked
+
+
+def prepare(text: str) -> Prepared:
+    normalized = normalize(text)
+    tokens = tokenize(normalized)
+    return Prepared(language_of(normalized, tokens) if normalized else "other", normalized, tokens)
+
+
+def char_ngrams(normalized: str, low: int, high: int) -> list[str]:
+    """Character n-grams inside word boundaries (scikit-learn's ``char_wb``)."""
+    grams: list[str] = []
+    for word in normalized.split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            if n > size:
+                break
+            grams.extend(padded[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
+def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
+    grams = list(tokens) if low <= 1 else []
+    for n in range(max(low, 2), high + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+class CommentVectorizer(TransformerMixin, BaseEstimator):
+    """Word and character n-gram TF-IDF over normalised comments, in one matrix.
+
+    Parameters are stored as given (scikit-learn convention); the vocabularies and IDF
+    weights learned by `fit` end in ``_`` and are plain dicts and arrays, so a model can be
+    saved without pickle.
+    """
+
+    def __init__(
+        self,
+        morphology: str = "auto",
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        char_weight: float = 1.0,
+        language_feature: bool = True,
+    ) -> None:
+        self.morphology = morphology
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.char_weight = char_weight
+        self.language_feature = language_feature
+
+    # -- learning ---------------------------------------------------------------------
+    def fit(self, X: Sequence[str], y: object = None) -> CommentVectorizer:
+        return self.fit_prepared([prepare(t) for t in check_texts(X)])
+
+    def fit_prepared(self, prepared: Sequence[Prepared]) -> CommentVectorizer:
+        if self.morphology not in MORPHOLOGY_MODES:
+            raise InputError(
+                f"morphology must be one of {MORPHOLOGY_MODES}, got {self.morphology!r}"
+            )
+        word_df: Counter[str] = Counter()
+        char_df: Counter[str] = Counter()
+        for item in prepared:
+            word_df.update(set(self._word_features(item)))
+            char_df.update(set(char_ngrams(item.normalized, *self.char_ngram_range)))
+        n = len(prepared)
+        words = sorted(f for f, c in word_df.items() if c >= self.min_df)
+        chars = sorted(f for f, c in char_df.items() if c >= self.min_df)
+        self.vocabulary_ = {f: i for i, f in enumerate(words)}
+        self.char_vocabulary_ = {f: i + len(words) for i, f in enumerate(chars)}
+        df = np.array([word_df[f] for f in words] + [char_df[f] for f in chars], dtype=np.float64)
+        self.idf_ = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        self.n_word_features_ = len(words)
+        self._word_cache: dict[str, list[int]] = {}
+        return self
+
+    def restore(self, words: list[str], chars: list[str], idf: np.ndarray) -> CommentVectorizer:
+        """Rebuild a fitted vectorizer from saved vocabularies (see `insight.persistence`)."""
+        self.vocabulary_ = {f: i for i, f in enumerate(words)}
+        self.char_vocabulary_ = {f: i + len(words) for i, f in enumerate(chars)}
+        self.idf_ = np.asarray(idf, dtype=np.float64)
+        self.n_word_features_ = len(words)
+        self._word_cache = {}
+        return self
+
+    # -- features ---------------------------------------------------------------------
+    @property
+    def n_features_(self) -> int:
+        self._check_fitted()
+        return len(self.idf_)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        self._check_fitted()
+        names = [*self.vocabulary_, *(f"char:{g}" for g in self.char_vocabulary_)]
+        return np.array(names, dtype=object)
+
+    def transform(self, X: Sequence[str]) -> sp.csr_matrix:
+        return self.transform_prepared([prepare(t) for t in check_texts(X)])
+
+    def transform_prepared(self, prepared: Sequence[Prepared]) -> sp.csr_matrix:
+        """Batch path: collect indices in Python, weight and normalise with sparse algebra."""
+        self._check_fitted()
+        cols: list[int] = []
+        indptr = [0]
+        for item in prepared:
+            cols.extend(self._indices(item))
+            indptr.append(len(cols))
+        n_word = self.n_word_features_
+        counts = sp.csr_matrix(
+            (
+                np.ones(len(cols)),
+                np.asarray(cols, dtype=np.int32),
+                np.asarray(indptr, dtype=np.int64),
+            ),
+            shape=(len(prepared), len(self.idf_)),
+        )
+        counts.sum_duplicates()
+        counts.data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
+        word_block = l2_normalize(counts[:, :n_word])
+        char_block = l2_normalize(counts[:, n_word:]) * self.char_weight
+        return sp.hstack([word_block, char_block], format="csr")
+
+    def transform_one(self, item: Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """Single-comment path: (feature indices, values), with no sparse-matrix overhead.
+
+        Gives the same numbers as one row of `transform_prepared`; the API's latency
+        depends on it.
+        """
+        counts = Counter(self._indices(item))
+        if not counts:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        n_word = self.n_word_features_
+        idf = self.idf_
+        index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = np.fromiter(
+            ((1.0 + math.log(c)) * idf[i] for i, c in counts.items()),
+            dtype=np.float64,
+            count=len(counts),
+        )
+        is_word = index < n_word
+        for mask, weight in ((is_word, 1.0), (~is_word, self.char_weight)):
+            norm = math.sqrt(float(values[mask] @ values[mask]))
+            if norm:
+                values[mask] *= weight / norm
+        return index, values
+
+    def _word_features(self, item: Prepared) -> list[str]:
+        tokens = analyze(item.normalized, item.language, self.morphology, tokens=item.tokens)
+        grams = word_ngrams(tokens, *self.word_ngram_range)
+        if self.language_feature and item.normalized:
+            grams.append(f"LANG_{item.language}")
+        return grams
+
+    def _indices(self, item: Prepared) -> list[int]:
+        vocab = self.vocabulary_
+        indices = [vocab[g] for g in self._word_features(item) if g in vocab]
+        cache = self._word_cache
+        char_vocab = self.char_vocabulary_
+        low, high = self.char_ngram_range
+        for word in item.normalized.split():
+            known = cache.get(word)
+            if known is None:
+                known = [char_vocab[g] for g in char_ngrams(word, low, high) if g in char_vocab]
+                if len(cache) < _WORD_CACHE_LIMIT:
+                    cache[word] = known
+            indices.extend(known)
+        return indices
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "idf_"):
+            raise NotFittedError("this CommentVectorizer is not fitted yet; call fit() first")
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_word_cache"] = {}
+        return state

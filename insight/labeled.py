@@ -1,0 +1,194 @@
+"""Read labeled comment files: find the text column and the label columns, check the values.
+
+A labeled file is a table with one comment per row and one column per label whose cell
+is empty (label absent) or the label's polarity (``positive``, ``negative``, ``mixed``,
+``neutral``, ``conflict`` or a company's own short words); a column of 1/0 gives a
+presence-only label. Our corpus uses the canonical layout
+``id,lang,industry,score,comment,quality,service,convenience,price,emotion,split``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from insight.errors import InputError, LabelError
+from insight.taxonomy import POLARITY_ALIASES
+
+TEXT_COLUMNS: tuple[str, ...] = (
+    "comment",
+    "text",
+    "verbatim",
+    "feedback",
+    "review",
+    "sentence",
+    "answer",
+    "reason",
+    "комментарий",
+    "отзыв",
+    "текст",
+    "komentarz",
+    "uwagi",
+    "opinia",
+)
+SCORE_COLUMNS: tuple[str, ...] = ("score", "nps", "rating", "оценка", "ocena")
+# Columns that describe a row rather than label it; never taken as labels.
+META_COLUMNS = frozenset(
+    "id response_id respondent_id lang language industry score nps rating csat ces split date "
+    "created created_at submitted submitted_at timestamp segment channel region plan source "
+    "country city product customer_id user_id email name".split()
+)
+_PRESENT = frozenset({"1", "true", "yes", "x", "y"})
+_ABSENT = frozenset({"", "0", "false", "no", "n"})
+_POLARITY_WORD = re.compile(r"^[a-z][a-z_]{0,15}$|^[+\-±~]$")
+MAX_POLARITY_VALUES = 8
+
+
+@dataclass(frozen=True)
+class LabeledData:
+    """Comments with their gold labels, ready for `Tagger.fit` and `evaluate_tags`."""
+
+    source: str
+    text_column: str
+    label_names: list[str]
+    texts: list[str]
+    labels: list[dict[str, str | None]]
+    languages: list[str] | None = None
+    splits: list[str] | None = None
+    scores: list[str] | None = None
+
+    def subset(self, keep: Sequence[bool]) -> LabeledData:
+        def pick(values: list[str] | None) -> list[str] | None:
+            return None if values is None else [v for v, k in zip(values, keep, strict=True) if k]
+
+        return LabeledData(
+            self.source,
+            self.text_column,
+            self.label_names,
+            [t for t, k in zip(self.texts, keep, strict=True) if k],
+            [y for y, k in zip(self.labels, keep, strict=True) if k],
+            pick(self.languages),
+            pick(self.splits),
+            pick(self.scores),
+        )
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV/TSV/JSONL/Parquet/XLSX table as text, with errors that name the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".tsv", ".txt"):
+            sep = "\t" if suffix == ".tsv" else None
+            frame = pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                sep=sep,
+                engine="python",
+                encoding="utf-8-sig",
+            )
+        elif suffix in (".jsonl", ".ndjson"):
+            frame = pd.read_json(path, lines=True, dtype=False).astype(str)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path).astype(str)
+        elif suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str).fillna("")
+        else:
+            raise InputError(
+                f"{path}: unknown format {suffix!r}; use .csv, .tsv, .jsonl, .parquet or .xlsx"
+            )
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text ({error.reason}); save it as UTF-8") from error
+    except (pd.errors.ParserError, ValueError) as error:
+        raise InputError(f"{path}: cannot be read as a table: {error}") from error
+    if frame.empty:
+        raise InputError(f"{path}: has no data rows")
+    return frame
+
+
+def detect_text_column(columns: Sequence[str], source: str = "") -> str:
+    lowered = {str(c).strip().lower(): str(c) for c in columns}
+    for name in TEXT_COLUMNS:
+        if name in lowered:
+            return lowered[name]
+    raise InputError(
+        f"{source}: no comment column found among {list(columns)}; name it with --text-col"
+    )
+
+
+def detect_label_columns(frame: pd.DataFrame, text_column: str) -> list[str]:
+    """Columns whose values are all empty, 1/0 or one short polarity word, with some empty."""
+    found = []
+    for column in frame.columns:
+        if column == text_column or str(column).strip().lower() in META_COLUMNS:
+            continue
+        values = {str(v).strip().lower() for v in frame[column]}
+        if len(values) > MAX_POLARITY_VALUES + 1:
+            continue
+        if (values <= _PRESENT | _ABSENT and values & _PRESENT) or (
+            "" in values and all(_POLARITY_WORD.match(v) for v in values - {""}) and len(values) > 1
+        ):
+            found.append(str(column))
+    return found
+
+
+def labeled_from_frame(
+    frame: pd.DataFrame,
+    text_column: str | None = None,
+    labels: Sequence[str] | None = None,
+    source: str = "<frame>",
+) -> LabeledData:
+    """Turn a table into `LabeledData`; errors name the source, the row and the column."""
+    text_column = text_column or detect_text_column(list(frame.columns), source)
+    if text_column not in frame.columns:
+        raise InputError(f"{source}: no column {text_column!r}; columns are {list(frame.columns)}")
+    names = list(labels) if labels else detect_label_columns(frame, text_column)
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{source}: label columns {missing} not found; columns are {list(frame.columns)}"
+        )
+    if not names:
+        raise InputError(
+            f"{source}: no label columns found (columns whose cells are empty, 1/0 or a polarity "
+            f"word); columns are {list(frame.columns)}; name them with --labels"
+        )
+    gold: list[dict[str, str | None]] = [{} for _ in range(len(frame))]
+    for name in names:
+        cells = [str(v).strip().lower() for v in frame[name]]
+        presence_only = set(cells) <= _PRESENT | _ABSENT
+        for row, cell in enumerate(cells):
+            if presence_only:
+                if cell in _PRESENT:
+                    gold[row][name] = None
+                continue
+            if not cell:
+                continue
+            if not _POLARITY_WORD.match(cell):
+                raise LabelError(
+                    f"{source}: row {row + 1}, column {name!r}: {cell!r} is not a polarity "
+                    "(expected empty, positive, negative, mixed, neutral, conflict or 1/0)"
+                )
+            gold[row][name] = POLARITY_ALIASES.get(cell, cell)
+    texts = [str(v) for v in frame[text_column]]
+    lowered = {str(c).lower(): c for c in frame.columns}
+    languages = [str(v) for v in frame[lowered["lang"]]] if "lang" in lowered else None
+    splits = (
+        [str(v).strip().lower() for v in frame[lowered["split"]]] if "split" in lowered else None
+    )
+    score_column = next((lowered[c] for c in SCORE_COLUMNS if c in lowered), None)
+    scores = [str(v) for v in frame[score_column]] if score_column is not None else None
+    return LabeledData(source, text_column, names, texts, gold, languages, splits, scores)
+
+
+def read_labeled(
+    path: str | Path, text_column: str | None = None, labels: Sequence[str] | None = None
+) -> LabeledData:
+    return labeled_from_frame(read_table(path), text_column, labels, source=str(path))

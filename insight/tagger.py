@@ -1,0 +1,516 @@
+"""Tagger: which labels a comment talks about, each with a polarity and a probability.
+
+One `CommentVectorizer` feeds two kinds of linear heads: a detector per label (logistic
+regression, Platt-calibrated on out-of-fold scores, with a decision threshold tuned on
+those same out-of-fold probabilities) and, for labels with polarity values, a
+multinomial polarity classifier trained on the comments that carry the label. Because
+every head is linear over the same features, all of them are stacked into one weight
+matrix: tagging a batch is one sparse product, and tagging one comment is a few hundred
+multiply-adds.
+
+>>> tagger = Tagger(min_examples=2, cv=2).fit(
+...     ["rude staff", "staff were lovely", "too expensive", "cheap and good",
+...      "the operator was rude", "great prices"],
+...     [{"service": "negative"}, {"service": "positive"}, {"price": "negative"},
+...      {"price": "positive"}, {"service": "negative"}, {"price": "positive"}])
+>>> sorted(tagger.labels_)
+['price', 'service']
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from insight.errors import InputError, LabelError, NotFittedError
+from insight.evaluation import evaluate_tags
+from insight.features import CommentVectorizer, Prepared, check_texts, prepare
+from insight.taxonomy import FACTORS
+from insight.text import clauses, word_form
+
+log = logging.getLogger(__name__)
+
+Labels = Mapping[str, str | None]
+"""The gold labels of one comment: {label: polarity}; polarity None for presence-only labels."""
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    """Tags of one comment: its language and {label: (polarity, probability)}."""
+
+    language: str
+    tags: dict[str, tuple[str | None, float]] = field(default_factory=dict)
+
+    @property
+    def polarities(self) -> dict[str, str | None]:
+        return {label: polarity for label, (polarity, _) in self.tags.items()}
+
+
+class Tagger(BaseEstimator):
+    """Multi-label CX-factor tagger with a polarity per detected label.
+
+    Parameters are stored as given, so `clone` and grid search work; everything learned
+    ends in ``_``. `fit` takes texts and, per text, a mapping {label: polarity} of the
+    labels it carries (an empty mapping for none); polarity None marks a presence-only
+    label, as a 1/0 column gives.
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str] | None = None,
+        morphology: str = "auto",
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        min_df: int = 2,
+        char_weight: float = 1.0,
+        C: float = 8.0,
+        polarity_C: float = 0.5,
+        class_weight: str | None = "balanced",
+        cv: int = 5,
+        min_examples: int = 10,
+        n_cues: int = 150,
+        use_scores: bool = True,
+        n_jobs: int | None = None,
+        random_state: int = 0,
+    ) -> None:
+        self.labels = labels
+        self.morphology = morphology
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.char_weight = char_weight
+        self.C = C
+        self.polarity_C = polarity_C
+        self.class_weight = class_weight
+        self.cv = cv
+        self.min_examples = min_examples
+        self.n_cues = n_cues
+        self.use_scores = use_scores
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # -- fitting ------------------------------------------------------------------------
+    def fit(
+        self, X: Sequence[str], y: Sequence[Labels], scores: Sequence[object] | None = None
+    ) -> Tagger:
+        """Learn the vocabulary, a detector per label and a polarity model per label.
+
+        `scores` (0-10, optional) teach the polarity models how much the score next to a
+        comment says about its polarities; every polarity model is also trained without
+        them, so tagging text alone stays sound.
+        """
+        texts = check_texts(X)
+        gold = _check_labels(y, len(texts))
+        self.labels_ = self._resolve_labels(gold)
+        self.polarities_ = {label: _polarity_values(gold, label) for label in self.labels_}
+        self._check_enough_examples(gold)
+        score_rows = _score_features(scores, len(texts)) if self.use_scores else None
+
+        prepared = [prepare(t) for t in texts]
+        self.vectorizer_ = CommentVectorizer(
+            morphology=self.morphology,
+            word_ngram_range=self.word_ngram_range,
+            char_ngram_range=self.char_ngram_range,
+            min_df=self.min_df,
+            char_weight=self.char_weight,
+        ).fit_prepared(prepared)
+        features = self.vectorizer_.transform_prepared(prepared)
+
+        # liblinear releases the GIL, so threads fit several labels at once.
+        pool = Parallel(n_jobs=self.n_jobs, prefer="threads")
+        fitted = pool(
+            delayed(self._fit_detector)(features, np.array([label in g for g in gold], dtype=int))
+            for label in self.labels_
+        )
+        weights = [w for w, _, _, _ in fitted]
+        biases = [b for _, b, _, _ in fitted]
+        thresholds = [t for _, _, t, _ in fitted]
+        oof_detect = np.column_stack([oof for _, _, _, oof in fitted])
+        self.coef_ = np.column_stack(weights).astype(np.float32)
+        self.intercept_ = np.asarray(biases, dtype=np.float64)
+        self.thresholds_ = np.asarray(thresholds, dtype=np.float64)
+        self.cues_ = {label: self._learn_cues(j) for j, label in enumerate(self.labels_)}
+
+        self.polarity_coef_: dict[str, np.ndarray] = {}
+        self.polarity_intercept_: dict[str, np.ndarray] = {}
+        oof_polarity: list[dict[str, str | None]] = [{} for _ in texts]
+        with_polarity = [label for label in self.labels_ if len(self.polarities_[label]) >= 2]
+        polarity_fits = pool(
+            delayed(self._fit_polarity)(features, prepared, score_rows, gold, label)
+            for label in with_polarity
+        )
+        for label, (coef, intercept, oof) in zip(with_polarity, polarity_fits, strict=True):
+            self.polarity_coef_[label] = coef
+            self.polarity_intercept_[label] = intercept
+            for i, polarity in oof.items():
+                oof_polarity[i][label] = polarity
+
+        self.n_train_ = len(texts)
+        predicted = [
+            {
+                label: oof_polarity[i].get(label, self._default_polarity(label))
+                for j, label in enumerate(self.labels_)
+                if oof_detect[i, j] >= self.thresholds_[j]
+            }
+            for i in range(len(texts))
+        ]
+        languages = [p.language for p in prepared]
+        self.cv_metrics_ = evaluate_tags(gold, predicted, languages=languages, labels=self.labels_)
+        return self
+
+    def _resolve_labels(self, gold: list[dict[str, str | None]]) -> list[str]:
+        found: dict[str, None] = {}
+        for g in gold:
+            found.update(dict.fromkeys(g))
+        if self.labels is not None:
+            unknown = [label for label in self.labels if label not in found]
+            if unknown:
+                raise LabelError(
+                    f"labels {unknown} were asked for but never occur in the training data"
+                )
+            return list(self.labels)
+        ordered = [f for f in FACTORS if f in found] + [f for f in found if f not in FACTORS]
+        if not ordered:
+            raise LabelError(
+                "the training data has no labels at all: every comment's label set is empty"
+            )
+        return ordered
+
+    def _check_enough_examples(self, gold: list[dict[str, str | None]]) -> None:
+        minimum = max(self.min_examples, self.cv)
+        n = len(gold)
+        for label in self.labels_:
+            count = sum(label in g for g in gold)
+            if count < minimum or n - count < minimum:
+                which = (
+                    f"{count} comments with it" if count < minimum else f"{n - count} without it"
+                )
+                raise LabelError(
+                    f"label {label!r} has {which}; at least {minimum} with and {minimum} without "
+                    "are needed to learn it: label more comments, or leave it out (--labels)"
+                )
+
+    def _detector(self) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.C,
+            class_weight=self.class_weight,
+            solver="liblinear",
+            max_iter=1_000,
+            random_state=self.random_state,
+        )
+
+    def _fit_detector(
+        self, features: sp.csr_matrix, present: np.ndarray
+    ) -> tuple[np.ndarray, float, float, np.ndarray]:
+        splitter = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+        oof_score = np.zeros(len(present))
+        for train, test in splitter.split(np.zeros(len(present)), present):
+            model = self._detector().fit(features[train], present[train])
+            oof_score[test] = model.decision_function(features[test])
+        slope, offset = _platt(oof_score, present)
+        oof_proba = _sigmoid(slope * oof_score + offset)
+        threshold = _best_threshold(oof_proba, present)
+        final = self._detector().fit(features, present)
+        w = final.coef_.ravel() * slope
+        b = float(final.intercept_[0]) * slope + offset
+        return w, b, threshold, oof_proba
+
+    def _learn_cues(self, j: int) -> frozenset[str]:
+        """The words that most signal label j to its detector: they mark the clauses that
+        talk about the label, where its polarity is said."""
+        vocabulary = self.vectorizer_.vocabulary_
+        weights = self.coef_[:, j]
+        single = [
+            (float(weights[i]), f.removeprefix("NEG_"))
+            for f, i in vocabulary.items()
+            if " " not in f and not f.startswith(("LANG_", "_")) and weights[i] > 0
+        ]
+        single.sort(reverse=True)
+        return frozenset(form for _, form in single[: self.n_cues])
+
+    def _local(self, item: Prepared, label: str) -> Prepared:
+        """The clauses of a comment that contain a cue word of `label` (all of it if none)."""
+        cues = self.cues_[label]
+        parts = [
+            clause
+            for clause in clauses(item.tokens)
+            if any(word_form(t, item.language, self.morphology) in cues for t in clause)
+        ]
+        if not parts:
+            return item
+        tokens = [t for clause in parts for t in clause]
+        return Prepared(item.language, " ".join(tokens), tokens)
+
+    def _polarity_matrix(
+        self,
+        label: str,
+        global_rows: sp.csr_matrix,
+        items: Sequence[Prepared],
+        score_rows: sp.csr_matrix,
+    ) -> sp.csr_matrix:
+        local = self.vectorizer_.transform_prepared([self._local(item, label) for item in items])
+        return sp.hstack([global_rows, local, score_rows], format="csr")
+
+    def _fit_polarity(
+        self,
+        features: sp.csr_matrix,
+        prepared: Sequence[Prepared],
+        score_rows: sp.csr_matrix | None,
+        gold: list[dict[str, str | None]],
+        label: str,
+    ) -> tuple[np.ndarray, np.ndarray, dict[int, str | None]]:
+        classes = self.polarities_[label]
+        rows = np.array([i for i, g in enumerate(gold) if label in g])
+        target = np.array([classes.index(str(gold[i][label])) for i in rows])
+        no_score = _score_features(None, len(rows))
+        with_score = score_rows[rows] if score_rows is not None else None
+        base = self._polarity_matrix(label, features[rows], [prepared[i] for i in rows], no_score)
+        scored = (
+            sp.hstack([base[:, :-_N_SCORE_FEATURES], with_score], format="csr")
+            if with_score is not None
+            else base
+        )
+
+        def stacked(idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+            if with_score is None:
+                return base[idx], target[idx]
+            return sp.vstack([base[idx], scored[idx]], format="csr"), np.concatenate(
+                [target[idx]] * 2
+            )
+
+        oof: dict[int, str | None] = {}
+        counts = np.bincount(target, minlength=len(classes))
+        n_splits = min(self.cv, int(counts[counts > 0].min()))
+        if n_splits >= 2:
+            splitter = StratifiedKFold(
+                n_splits=n_splits, shuffle=True, random_state=self.random_state
+            )
+            for train, test in splitter.split(np.zeros(len(rows)), target):
+                if len(np.unique(target[train])) < 2:
+                    continue
+                model = self._polarity_model().fit(*stacked(train))
+                coef, intercept = _multinomial_coef(model, len(classes))
+                guessed = np.asarray(scored[test] @ coef.T + intercept).argmax(axis=1)
+                oof.update({int(rows[t]): classes[g] for t, g in zip(test, guessed, strict=True)})
+        final = self._polarity_model().fit(*stacked(np.arange(len(rows))))
+        coef, intercept = _multinomial_coef(final, len(classes))
+        return coef.T.astype(np.float32), intercept, oof
+
+    def _polarity_model(self) -> LinearSVC:
+        # Polarity needs only the argmax, so a one-vs-rest linear SVM: fast, and as
+        # accurate as multinomial logistic regression here.
+        return LinearSVC(
+            C=self.polarity_C,
+            class_weight="balanced",
+            max_iter=5_000,
+            random_state=self.random_state,
+        )
+
+    def _default_polarity(self, label: str) -> str | None:
+        classes = self.polarities_[label]
+        return classes[0] if classes else None
+
+    # -- prediction ---------------------------------------------------------------------
+    def predict(self, X: Sequence[str], scores: Sequence[object] | None = None) -> list[TagResult]:
+        """Tag each comment: its language and {label: (polarity, probability)}.
+
+        The probability is the calibrated probability that the comment talks about the
+        label. `scores` (the 0-10 answer beside each comment; None, NaN or text for a
+        missing one) sharpen the polarities when the model learned from scores; the
+        text alone decides which labels are tagged.
+        """
+        self._check_fitted()
+        texts = check_texts(X)
+        score_rows = _score_features(scores, len(texts)) if self.use_scores else None
+        prepared = [prepare(t) for t in texts]
+        if len(prepared) == 1:
+            return [self._predict_one(prepared[0], score_rows)]
+        features = self.vectorizer_.transform_prepared(prepared)
+        detect = _sigmoid(np.asarray(features @ self.coef_) + self.intercept_)
+        found = detect >= self.thresholds_
+        polarity: dict[tuple[int, int], str | None] = {}
+        for j, label in enumerate(self.labels_):
+            rows = np.flatnonzero(found[:, j])
+            if label not in self.polarity_coef_ or not len(rows):
+                continue
+            matrix = self._polarity_matrix(
+                label, features[rows], [prepared[i] for i in rows], _scores_for(score_rows, rows)
+            )
+            best = np.asarray(
+                matrix @ self.polarity_coef_[label] + self.polarity_intercept_[label]
+            ).argmax(axis=1)
+            classes = self.polarities_[label]
+            polarity.update({(int(i), j): classes[int(b)] for i, b in zip(rows, best, strict=True)})
+        results = []
+        for i, item in enumerate(prepared):
+            tags: dict[str, tuple[str | None, float]] = {}
+            if item.normalized:
+                for j in map(int, np.flatnonzero(found[i])):
+                    label = self.labels_[j]
+                    tags[label] = (
+                        polarity.get((i, int(j)), self._default_polarity(label)),
+                        round(float(detect[i, j]), 4),
+                    )
+            results.append(TagResult(item.language, tags))
+        return results
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of each label (columns in `labels_` order)."""
+        self._check_fitted()
+        features = self.vectorizer_.transform_prepared([prepare(t) for t in check_texts(X)])
+        return _sigmoid(np.asarray(features @ self.coef_) + self.intercept_)
+
+    def _predict_one(self, item: Prepared, score_rows: sp.csr_matrix | None) -> TagResult:
+        """The single-comment path: dense dot products, no sparse matrices (API latency)."""
+        if not item.normalized:
+            return TagResult(item.language, {})
+        index, values = self.vectorizer_.transform_one(item)
+        raw = values @ self.coef_[index] + self.intercept_ if len(index) else self.intercept_.copy()
+        n_features = self.vectorizer_.n_features_
+        score_index = (
+            score_rows.indices + 2 * n_features
+            if score_rows is not None
+            else np.array([2 * n_features])
+        )
+        tags: dict[str, tuple[str | None, float]] = {}
+        for j, label in enumerate(self.labels_):
+            probability = 1.0 / (1.0 + math.exp(-float(raw[j])))
+            if probability < self.thresholds_[j]:
+                continue
+            polarity = self._default_polarity(label)
+            if label in self.polarity_coef_:
+                local_index, local_values = self.vectorizer_.transform_one(self._local(item, label))
+                weights = self.polarity_coef_[label]
+                block = (
+                    values @ weights[index]
+                    + local_values @ weights[local_index + n_features]
+                    + weights[score_index].sum(axis=0)
+                    + self.polarity_intercept_[label]
+                )
+                polarity = self.polarities_[label][int(np.argmax(block))]
+            tags[label] = (polarity, round(probability, 4))
+        return TagResult(item.language, tags)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "coef_"):
+            raise NotFittedError(
+                "this Tagger is not fitted yet: call fit() or load a model with "
+                "insight.load_model()"
+            )
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def _check_labels(y: Sequence[Labels], n: int) -> list[dict[str, str | None]]:
+    if len(y) != n:
+        raise InputError(f"got {n} texts but {len(y)} label sets; give one label mapping per text")
+    checked = []
+    for index, item in enumerate(y):
+        if not isinstance(item, Mapping):
+            raise InputError(
+                f"labels of item {index} are {type(item).__name__}, expected a mapping"
+            )
+        checked.append({str(k): (None if v is None else str(v)) for k, v in item.items()})
+    return checked
+
+
+def _polarity_values(gold: list[dict[str, str | None]], label: str) -> list[str]:
+    values = {g[label] for g in gold if label in g}
+    named = sorted(v for v in values if v is not None)
+    if named and None in values:
+        raise LabelError(
+            f"label {label!r} has polarity on some comments ({', '.join(named)}) and bare presence "
+            "on others; give every mention a polarity, or none"
+        )
+    return named
+
+
+_N_SCORE_FEATURES = 4  # no score, detractor (0-6), passive (7-8), promoter (9-10)
+
+
+def _score_features(scores: Sequence[object] | None, n: int) -> sp.csr_matrix:
+    """One-hot NPS group per comment; a missing or unusable score sets the "no score" column."""
+    if scores is not None and len(scores) != n:
+        raise InputError(f"got {n} texts but {len(scores)} scores; give one score per text")
+    columns = np.zeros(n, dtype=np.int32)
+    for i, value in enumerate(scores if scores is not None else []):
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if 0 <= number <= 10:
+            columns[i] = 1 if number < 7 else 2 if number < 9 else 3
+    return sp.csr_matrix((np.ones(n), columns, np.arange(n + 1)), shape=(n, _N_SCORE_FEATURES))
+
+
+def _scores_for(score_rows: sp.csr_matrix | None, rows: np.ndarray) -> sp.csr_matrix:
+    return score_rows[rows] if score_rows is not None else _score_features(None, len(rows))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
+
+
+def _platt(scores: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """Platt scaling with its smoothed targets, fitted on out-of-fold scores."""
+    positives = target.sum()
+    negatives = len(target) - positives
+    smoothed = np.where(target == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    a, b = 1.0, 0.0
+    for _ in range(100):  # Newton steps on the logistic loss in two parameters
+        p = _sigmoid(a * scores + b)
+        gradient = np.array([((p - smoothed) * scores).sum(), (p - smoothed).sum()])
+        weight = np.maximum(p * (1 - p), 1e-12)
+        hessian = np.array(
+            [
+                [(weight * scores * scores).sum() + 1e-9, (weight * scores).sum()],
+                [(weight * scores).sum(), weight.sum() + 1e-9],
+            ]
+        )
+        step = np.linalg.solve(hessian, gradient)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
+
+
+def _best_threshold(proba: np.ndarray, target: np.ndarray) -> float:
+    """The probability cut that maximises F1 on out-of-fold predictions (training data only)."""
+    grid = np.linspace(0.05, 0.95, 91)
+    positives = target == 1
+    best, best_f1 = 0.5, -1.0
+    for threshold in grid:
+        predicted = proba >= threshold
+        tp = float(np.sum(predicted & positives))
+        f1 = 2 * tp / (predicted.sum() + positives.sum()) if tp else 0.0
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(threshold), f1
+    return best
+
+
+def _multinomial_coef(model: LinearSVC, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class weight rows for argmax, also for a two-class model (which keeps one row)."""
+    coef = np.zeros((n_classes, model.coef_.shape[1]))
+    intercept = np.zeros(n_classes)
+    if len(model.classes_) == 2:
+        coef[model.classes_[1]] = model.coef_[0]
+        intercept[model.classes_[1]] = model.intercept_[0]
+    else:
+        coef[model.classes_] = model.coef_
+        intercept[model.classes_] = model.intercept_
+    return coef, intercept

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from insight.cli import main
+
+
+def test_train_then_evaluate_and_classify(
+    tiny_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "model"
+    rows = tiny_path.read_text().splitlines()
+    few = tmp_path / "few.csv"
+    few.write_text("\n".join(rows[:13]) + "\n")  # 6 price and 6 service examples
+    assert main(["train", str(few), "--out", str(out), "--cv", "3"]) == 2
+    assert "has 6 comments with it; at least 10 with and 10 without" in capsys.readouterr().err
+    assert not out.exists()
+    csv = tmp_path / "bigger.csv"
+    body = [f"{i}{line[line.index(',') :]}" for i, line in enumerate(rows[1:] * 3, 1)]
+    csv.write_text("\n".join([rows[0], *body]) + "\n")
+    assert main(["train", str(csv), "--out", str(out), "--cv", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "cross-validated on" in printed and "held out (split = test" in printed
+    assert main(["train", str(csv), "--out", str(out)]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+    assert main(["evaluate", str(csv), "--model", str(out), "--json", "--split", "test"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert {"n", "micro", "macro_f1", "labels", "polarity_accuracy", "by_language"} <= set(metrics)
+    assert metrics["n"] == 12 and set(metrics["micro"]) == {"precision", "recall", "f1"}
+
+    assert main(["classify", "--model", str(out), "--json", "rude staff", "way too expensive"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["text"] for line in lines] == ["rude staff", "way too expensive"]
+    assert all({"lang", "tags"} <= set(line) for line in lines)
+
+
+def test_errors_are_one_line_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["evaluate", str(tmp_path / "missing.csv"), "--model", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("insight: error:") and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_classify_reads_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Курьер нахамил\nall good\n"))
+    assert main(["classify"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("[ru]")

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from insight.errors import InputError, LabelError, NotFittedError
+from insight.tagger import Tagger
+
+TEXTS = [
+    "too expensive",
+    "prices are too high",
+    "cheap and good",
+    "great value",
+    "rude staff",
+    "the operator was rude",
+    "lovely staff",
+    "helpful agent",
+    "nothing",
+    "ok",
+    "overpriced",
+    "affordable",
+    "staff ignored me",
+    "kind people",
+]
+LABELS: list[dict[str, str | None]] = [
+    {"price": "negative"},
+    {"price": "negative"},
+    {"price": "positive"},
+    {"price": "positive"},
+    {"service": "negative"},
+    {"service": "negative"},
+    {"service": "positive"},
+    {"service": "positive"},
+    {},
+    {},
+    {"price": "negative"},
+    {"price": "positive"},
+    {"service": "negative"},
+    {"service": "positive"},
+]
+
+
+def small() -> Tagger:
+    return Tagger(min_examples=3, cv=3, min_df=1)
+
+
+def test_clone_and_get_params_round_trip() -> None:
+    tagger = Tagger(C=3.0, labels=["price"], morphology="stem")
+    cloned = clone(tagger)
+    assert cloned.get_params() == tagger.get_params()
+    assert not hasattr(cloned, "coef_")
+
+
+def test_fit_returns_self_and_sets_fitted_attributes() -> None:
+    tagger = small()
+    assert tagger.fit(TEXTS, LABELS) is tagger
+    assert tagger.labels_ == ["service", "price"]
+    assert tagger.polarities_ == {
+        "service": ["negative", "positive"],
+        "price": ["negative", "positive"],
+    }
+    assert set(tagger.cv_metrics_) >= {"micro", "macro_f1", "labels", "polarity_accuracy"}
+
+
+def test_unfitted_tagger_raises_not_fitted() -> None:
+    with pytest.raises(NotFittedError, match="not fitted"):
+        Tagger().predict(["hello"])
+
+
+def test_too_few_examples_names_label_count_and_minimum() -> None:
+    labels = [dict(y) for y in LABELS]
+    labels[0] = {"price": "negative", "rare": "positive"}
+    with pytest.raises(LabelError, match=r"label 'rare' has 1 comments with it; at least 3"):
+        small().fit(TEXTS, labels)
+
+
+def test_presence_only_labels_have_no_polarity() -> None:
+    labels = [{k: None for k in y} for y in LABELS]
+    tagger = small().fit(TEXTS, labels)
+    result = tagger.predict(["way too expensive"])[0]
+    assert result.tags and all(polarity is None for polarity, _ in result.tags.values())
+
+
+def test_any_polarity_vocabulary_is_learned() -> None:
+    labels = [
+        {k: ("conflict" if v == "negative" else "neutral") for k, v in y.items()} for y in LABELS
+    ]
+    tagger = small().fit(TEXTS, labels)
+    assert tagger.polarities_["price"] == ["conflict", "neutral"]
+
+
+def test_mixed_presence_and_polarity_is_refused() -> None:
+    labels = [dict(y) for y in LABELS]
+    labels[0] = {"price": None}
+    with pytest.raises(LabelError, match="polarity on some comments"):
+        small().fit(TEXTS, labels)
+
+
+def test_empty_and_missing_comments_get_no_tags(tiny_tagger: Tagger) -> None:
+    results = tiny_tagger.predict(["", "   ", None, "\x00\x01"])  # type: ignore[list-item]
+    assert [r.tags for r in results] == [{}, {}, {}, {}]
+
+
+def test_single_and_batch_paths_agree(tiny_tagger: Tagger) -> None:
+    texts = ["Too expensive and rude staff", "cheap", "Helpful people, fair prices", "ok"]
+    batch = tiny_tagger.predict(texts, scores=[2, 9, 10, None])
+    single = [
+        tiny_tagger.predict([t], scores=[s])[0]
+        for t, s in zip(texts, [2, 9, 10, None], strict=True)
+    ]
+    assert [r.polarities for r in batch] == [r.polarities for r in single]
+    for a, b in zip(batch, single, strict=True):
+        for label in a.tags:
+            assert a.tags[label][1] == pytest.approx(b.tags[label][1], abs=1e-4)
+
+
+def test_scores_must_match_texts(tiny_tagger: Tagger) -> None:
+    with pytest.raises(InputError, match="2 texts but 1 scores"):
+        tiny_tagger.predict(["a", "b"], scores=[3])
+
+
+def test_unusable_scores_are_treated_as_missing(tiny_tagger: Tagger) -> None:
+    plain = tiny_tagger.predict(["rude staff", "cheap"])
+    odd = tiny_tagger.predict(["rude staff", "cheap"], scores=["n/a", 42])
+    assert [r.polarities for r in plain] == [r.polarities for r in odd]
+
+
+def test_predict_proba_has_one_column_per_label(tiny_tagger: Tagger) -> None:
+    proba = tiny_tagger.predict_proba(["rude staff", "cheap"])
+    assert proba.shape == (2, len(tiny_tagger.labels_))
+    assert ((proba >= 0) & (proba <= 1)).all()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(max_size=200), min_size=1, max_size=5))
+def test_predict_never_crashes_on_arbitrary_unicode(tiny_tagger: Tagger, texts: list[str]) -> None:
+    results = tiny_tagger.predict(texts)
+    assert len(results) == len(texts)
+    for result in results:
+        assert result.language in {"en", "ru", "pl", "other"}
+        assert all(0.0 <= p <= 1.0 for _, p in result.tags.values())
