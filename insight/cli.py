@@ -56,6 +56,25 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("--json", action="store_true", help="print one JSON object per comment")
     classify.set_defaults(run=_classify)
 
+    tag = commands.add_parser("tag", help="tag every row of an export (CSV/TSV/XLSX/JSONL/Parquet)")
+    tag.add_argument("input", metavar="INPUT", help="the export to tag")
+    tag.add_argument(
+        "-o", "--output", metavar="OUTPUT", help="output file (default INPUT-stem.tagged.csv)"
+    )
+    tag.add_argument("--text-col", metavar="NAME", help="comment column (default: detected)")
+    tag.add_argument("--score-col", metavar="NAME", help="0-10 score column (default: detected)")
+    tag.add_argument("--model", metavar="DIR", help="model directory (default: the bundled model)")
+    tag.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    tag.add_argument("--encoding", metavar="ENC", help="input encoding (default: detected)")
+    tag.add_argument("--sheet", metavar="NAME", help="XLSX sheet (default: the first)")
+    tag.add_argument(
+        "--bom", action="store_true", help="write a UTF-8 BOM so Excel opens the CSV right"
+    )
+    tag.add_argument(
+        "--strict", action="store_true", help="stop at the first row that cannot be parsed"
+    )
+    tag.set_defaults(run=_tag)
+
     train = commands.add_parser("train", help="train a model on a labeled file")
     train.add_argument("labeled", metavar="LABELED", help="labeled CSV/TSV/JSONL/Parquet/XLSX file")
     train.add_argument("--out", required=True, metavar="DIR", help="model directory to write")
@@ -96,6 +115,25 @@ def _classify(args: argparse.Namespace) -> int:
         else:
             tags = ", ".join(f"{k} {p or 'present'} {q:.2f}" for k, (p, q) in result.tags.items())
             print(f"[{result.language}] {tags or '(no tags)'}  <- {text}")
+    return 0
+
+
+def _tag(args: argparse.Namespace) -> int:
+    from insight.batch import tag_export
+
+    summary = tag_export(
+        args.input,
+        args.output,
+        text_column=args.text_col,
+        score_column=args.score_col,
+        model=args.model,
+        jobs=args.jobs,
+        encoding=args.encoding,
+        sheet=args.sheet,
+        strict=args.strict,
+        bom=args.bom,
+    )
+    print(summary.render(), file=sys.stderr)
     return 0
 
 

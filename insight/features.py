@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize as l2_normalize
 
 from insight.errors import InputError, NotFittedError
+from insight.lexicon import lexicon_features
 from insight.text import MORPHOLOGY_MODES, analyze, language_of, normalize, tokenize
 
 _WORD_CACHE_LIMIT = 200_000
@@ -101,6 +102,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         char_weight: float = 1.0,
         language_feature: bool = True,
+        lexicon: bool = True,
     ) -> None:
         self.morphology = morphology
         self.word_ngram_range = word_ngram_range
@@ -108,6 +110,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
         self.min_df = min_df
         self.char_weight = char_weight
         self.language_feature = language_feature
+        self.lexicon = lexicon
 
     # -- learning ---------------------------------------------------------------------
     def fit(self, X: Sequence[str], y: object = None) -> CommentVectorizer:
@@ -207,6 +210,8 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
     def _word_features(self, item: Prepared) -> list[str]:
         tokens = analyze(item.normalized, item.language, self.morphology, tokens=item.tokens)
         grams = word_ngrams(tokens, *self.word_ngram_range)
+        if self.lexicon:
+            grams.extend(lexicon_features(item.tokens))
         if self.language_feature and item.normalized:
             grams.append(f"LANG_{item.language}")
         return grams

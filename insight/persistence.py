@@ -87,6 +87,8 @@ def save_model(
             if label in tagger.polarity_coef_:
                 polarity[f"polarity_coef_{j}"] = tagger.polarity_coef_[label]
                 polarity[f"polarity_intercept_{j}"] = tagger.polarity_intercept_[label]
+                polarity[f"polarity_prior_{j}"] = tagger.polarity_prior_[label]
+                polarity[f"polarity_alpha_{j}"] = np.array([tagger.polarity_alpha_[label]])
         arrays: dict[str, np.ndarray] = {
             "coef": tagger.coef_,
             "intercept": tagger.intercept_,
@@ -219,6 +221,7 @@ def _restore(directory: Path, card: dict[str, Any]) -> Tagger:
         char_ngram_range=tagger.char_ngram_range,
         min_df=tagger.min_df,
         char_weight=tagger.char_weight,
+        lexicon=tagger.lexicon,
     ).restore(vocabulary["words"], vocabulary["chars"], idf)
     labels = list(card["labels"])
     tagger.labels_ = labels
@@ -233,20 +236,27 @@ def _restore(directory: Path, card: dict[str, Any]) -> Tagger:
     ):
         raise damaged
     tagger.polarity_coef_, tagger.polarity_intercept_ = {}, {}
+    tagger.polarity_prior_, tagger.polarity_alpha_ = {}, {}
     for j, label in enumerate(labels):
         classes = tagger.polarities_[label]
         if len(classes) < 2:
             continue
         weights = stored.get(f"polarity_coef_{j}")
         bias = stored.get(f"polarity_intercept_{j}")
+        prior = stored.get(f"polarity_prior_{j}")
+        alpha = stored.get(f"polarity_alpha_{j}")
         if (
             weights is None
             or bias is None
-            or weights.shape[1] != len(classes)
-            or len(bias) != len(classes)
+            or prior is None
+            or alpha is None
+            or weights.shape != (2 * len(idf), len(classes))
+            or bias.shape != (len(classes),)
+            or prior.shape != (4, len(classes))
         ):
             raise damaged
         tagger.polarity_coef_[label], tagger.polarity_intercept_[label] = weights, bias
+        tagger.polarity_prior_[label], tagger.polarity_alpha_[label] = prior, float(alpha[0])
     tagger.cues_ = {label: frozenset(vocabulary["cues"][label]) for label in labels}
     tagger.coef_ = coef
     tagger.intercept_ = intercept

@@ -36,6 +36,7 @@ from sklearn.svm import LinearSVC
 from insight.errors import InputError, LabelError, NotFittedError
 from insight.evaluation import evaluate_tags
 from insight.features import CommentVectorizer, Prepared, check_texts, prepare
+from insight.lexicon import default_lexicon
 from insight.taxonomy import FACTORS
 from insight.text import clauses, word_form
 
@@ -51,6 +52,7 @@ class TagResult:
 
     language: str
     tags: dict[str, tuple[str | None, float]] = field(default_factory=dict)
+    probabilities: dict[str, float] = field(default_factory=dict)  # every label, tagged or not
 
     @property
     def polarities(self) -> dict[str, str | None]:
@@ -79,6 +81,7 @@ class Tagger(BaseEstimator):
         class_weight: str | None = "balanced",
         cv: int = 5,
         min_examples: int = 10,
+        lexicon: bool = True,
         n_cues: int = 150,
         use_scores: bool = True,
         n_jobs: int | None = None,
@@ -95,6 +98,7 @@ class Tagger(BaseEstimator):
         self.class_weight = class_weight
         self.cv = cv
         self.min_examples = min_examples
+        self.lexicon = lexicon
         self.n_cues = n_cues
         self.use_scores = use_scores
         self.n_jobs = n_jobs
@@ -115,7 +119,7 @@ class Tagger(BaseEstimator):
         self.labels_ = self._resolve_labels(gold)
         self.polarities_ = {label: _polarity_values(gold, label) for label in self.labels_}
         self._check_enough_examples(gold)
-        score_rows = _score_features(scores, len(texts)) if self.use_scores else None
+        groups = _score_groups(scores, len(texts))
 
         prepared = [prepare(t) for t in texts]
         self.vectorizer_ = CommentVectorizer(
@@ -124,6 +128,7 @@ class Tagger(BaseEstimator):
             char_ngram_range=self.char_ngram_range,
             min_df=self.min_df,
             char_weight=self.char_weight,
+            lexicon=self.lexicon,
         ).fit_prepared(prepared)
         features = self.vectorizer_.transform_prepared(prepared)
 
@@ -147,12 +152,17 @@ class Tagger(BaseEstimator):
         oof_polarity: list[dict[str, str | None]] = [{} for _ in texts]
         with_polarity = [label for label in self.labels_ if len(self.polarities_[label]) >= 2]
         polarity_fits = pool(
-            delayed(self._fit_polarity)(features, prepared, score_rows, gold, label)
+            delayed(self._fit_polarity)(features, prepared, groups, gold, label)
             for label in with_polarity
         )
-        for label, (coef, intercept, oof) in zip(with_polarity, polarity_fits, strict=True):
+        self.polarity_prior_: dict[str, np.ndarray] = {}
+        self.polarity_alpha_: dict[str, float] = {}
+        for label, fit in zip(with_polarity, polarity_fits, strict=True):
+            coef, intercept, prior, alpha, oof = fit
             self.polarity_coef_[label] = coef
             self.polarity_intercept_[label] = intercept
+            self.polarity_prior_[label] = prior
+            self.polarity_alpha_[label] = alpha
             for i, polarity in oof.items():
                 oof_polarity[i][label] = polarity
 
@@ -234,64 +244,58 @@ class Tagger(BaseEstimator):
         single = [
             (float(weights[i]), f.removeprefix("NEG_"))
             for f, i in vocabulary.items()
-            if " " not in f and not f.startswith(("LANG_", "_")) and weights[i] > 0
+            if " " not in f and "_" not in f.removeprefix("NEG_") and weights[i] > 0
         ]
         single.sort(reverse=True)
         return frozenset(form for _, form in single[: self.n_cues])
 
     def _local(self, item: Prepared, label: str) -> Prepared:
-        """The clauses of a comment that contain a cue word of `label` (all of it if none)."""
+        """The clauses of a comment that talk about `label` (all of it if none): those with a
+        learned cue word, or a lexicon cue of that factor."""
         cues = self.cues_[label]
-        parts = [
-            clause
-            for clause in clauses(item.tokens)
-            if any(word_form(t, item.language, self.morphology) in cues for t in clause)
-        ]
+        lexicon = default_lexicon() if self.lexicon else None
+        tag = f"LEX_{label}"
+
+        def mentions(token: str) -> bool:
+            if word_form(token, item.language, self.morphology) in cues:
+                return True
+            return lexicon is not None and tag in lexicon.token_tags(token)
+
+        parts = [clause for clause in clauses(item.tokens) if any(mentions(t) for t in clause)]
         if not parts:
             return item
         tokens = [t for clause in parts for t in clause]
         return Prepared(item.language, " ".join(tokens), tokens)
 
     def _polarity_matrix(
-        self,
-        label: str,
-        global_rows: sp.csr_matrix,
-        items: Sequence[Prepared],
-        score_rows: sp.csr_matrix,
+        self, label: str, global_rows: sp.csr_matrix, items: Sequence[Prepared]
     ) -> sp.csr_matrix:
         local = self.vectorizer_.transform_prepared([self._local(item, label) for item in items])
-        return sp.hstack([global_rows, local, score_rows], format="csr")
+        return sp.hstack([global_rows, local], format="csr")
 
     def _fit_polarity(
         self,
         features: sp.csr_matrix,
         prepared: Sequence[Prepared],
-        score_rows: sp.csr_matrix | None,
+        groups: np.ndarray,
         gold: list[dict[str, str | None]],
         label: str,
-    ) -> tuple[np.ndarray, np.ndarray, dict[int, str | None]]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, dict[int, str | None]]:
+        """Text model on the comment and its cue clauses, plus a score prior.
+
+        The polarity is argmax(text margin + alpha * log P(polarity | NPS group)): the prior
+        decides where the text is unsure ("betrayal" next to a 0), and alpha, tuned on
+        out-of-fold margins of the training rows, says how much the score may weigh.
+        """
         classes = self.polarities_[label]
         rows = np.array([i for i, g in enumerate(gold) if label in g])
         target = np.array([classes.index(str(gold[i][label])) for i in rows])
-        no_score = _score_features(None, len(rows))
-        with_score = score_rows[rows] if score_rows is not None else None
-        base = self._polarity_matrix(label, features[rows], [prepared[i] for i in rows], no_score)
-        scored = (
-            sp.hstack([base[:, :-_N_SCORE_FEATURES], with_score], format="csr")
-            if with_score is not None
-            else base
-        )
-
-        def stacked(idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
-            if with_score is None:
-                return base[idx], target[idx]
-            return sp.vstack([base[idx], scored[idx]], format="csr"), np.concatenate(
-                [target[idx]] * 2
-            )
-
-        oof: dict[int, str | None] = {}
+        matrix = self._polarity_matrix(label, features[rows], [prepared[i] for i in rows])
+        prior = _log_prior(target, groups[rows], len(classes))
+        margins = np.zeros((len(rows), len(classes)))
         counts = np.bincount(target, minlength=len(classes))
         n_splits = min(self.cv, int(counts[counts > 0].min()))
+        covered = np.zeros(len(rows), dtype=bool)
         if n_splits >= 2:
             splitter = StratifiedKFold(
                 n_splits=n_splits, shuffle=True, random_state=self.random_state
@@ -299,13 +303,27 @@ class Tagger(BaseEstimator):
             for train, test in splitter.split(np.zeros(len(rows)), target):
                 if len(np.unique(target[train])) < 2:
                     continue
-                model = self._polarity_model().fit(*stacked(train))
+                model = self._polarity_model().fit(matrix[train], target[train])
                 coef, intercept = _multinomial_coef(model, len(classes))
-                guessed = np.asarray(scored[test] @ coef.T + intercept).argmax(axis=1)
-                oof.update({int(rows[t]): classes[g] for t, g in zip(test, guessed, strict=True)})
-        final = self._polarity_model().fit(*stacked(np.arange(len(rows))))
+                margins[test] = np.asarray(matrix[test] @ coef.T) + intercept
+                covered[test] = True
+        fold_prior = prior[groups[rows][covered]]
+        alpha = 0.0
+        if self.use_scores and covered.any():
+            best = -1.0
+            for candidate in np.linspace(0.0, 3.0, 31):
+                guessed = (margins[covered] + candidate * fold_prior).argmax(axis=1)
+                accuracy = float((guessed == target[covered]).mean())
+                if accuracy > best + 1e-9:
+                    alpha, best = float(candidate), accuracy
+        guesses = (margins[covered] + alpha * fold_prior).argmax(axis=1)
+        oof: dict[int, str | None] = {
+            int(rows[t]): classes[int(g)]
+            for t, g in zip(np.flatnonzero(covered), guesses, strict=True)
+        }
+        final = self._polarity_model().fit(matrix, target)
         coef, intercept = _multinomial_coef(final, len(classes))
-        return coef.T.astype(np.float32), intercept, oof
+        return coef.T.astype(np.float32), intercept, prior, alpha, oof
 
     def _polarity_model(self) -> LinearSVC:
         # Polarity needs only the argmax, so a one-vs-rest linear SVM: fast, and as
@@ -327,15 +345,15 @@ class Tagger(BaseEstimator):
 
         The probability is the calibrated probability that the comment talks about the
         label. `scores` (the 0-10 answer beside each comment; None, NaN or text for a
-        missing one) sharpen the polarities when the model learned from scores; the
-        text alone decides which labels are tagged.
+        missing one) weigh in on the polarity where the text leaves it open; the text
+        alone decides which labels are tagged.
         """
         self._check_fitted()
         texts = check_texts(X)
-        score_rows = _score_features(scores, len(texts)) if self.use_scores else None
+        groups = _score_groups(scores, len(texts))
         prepared = [prepare(t) for t in texts]
         if len(prepared) == 1:
-            return [self._predict_one(prepared[0], score_rows)]
+            return [self._predict_one(prepared[0], int(groups[0]))]
         features = self.vectorizer_.transform_prepared(prepared)
         detect = _sigmoid(np.asarray(features @ self.coef_) + self.intercept_)
         found = detect >= self.thresholds_
@@ -344,26 +362,32 @@ class Tagger(BaseEstimator):
             rows = np.flatnonzero(found[:, j])
             if label not in self.polarity_coef_ or not len(rows):
                 continue
-            matrix = self._polarity_matrix(
-                label, features[rows], [prepared[i] for i in rows], _scores_for(score_rows, rows)
+            matrix = self._polarity_matrix(label, features[rows], [prepared[i] for i in rows])
+            margins = (
+                np.asarray(matrix @ self.polarity_coef_[label]) + self.polarity_intercept_[label]
             )
-            best = np.asarray(
-                matrix @ self.polarity_coef_[label] + self.polarity_intercept_[label]
-            ).argmax(axis=1)
+            best = (margins + self._prior(label)[groups[rows]]).argmax(axis=1)
             classes = self.polarities_[label]
             polarity.update({(int(i), j): classes[int(b)] for i, b in zip(rows, best, strict=True)})
         results = []
         for i, item in enumerate(prepared):
             tags: dict[str, tuple[str | None, float]] = {}
-            if item.normalized:
-                for j in map(int, np.flatnonzero(found[i])):
-                    label = self.labels_[j]
-                    tags[label] = (
-                        polarity.get((i, int(j)), self._default_polarity(label)),
-                        round(float(detect[i, j]), 4),
-                    )
-            results.append(TagResult(item.language, tags))
+            if not item.normalized:
+                results.append(TagResult(item.language, {}, {}))
+                continue
+            for j in map(int, np.flatnonzero(found[i])):
+                label = self.labels_[j]
+                polarity_of = polarity.get((i, j), self._default_polarity(label))
+                tags[label] = (polarity_of, round(float(detect[i, j]), 4))
+            probabilities = {
+                label: round(float(p), 4) for label, p in zip(self.labels_, detect[i], strict=True)
+            }
+            results.append(TagResult(item.language, tags, probabilities))
         return results
+
+    def _prior(self, label: str) -> np.ndarray:
+        """alpha * log P(polarity | group) per NPS group; row 0 (no score) is all zeros."""
+        return self.polarity_alpha_[label] * self.polarity_prior_[label]
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Calibrated probability of each label (columns in `labels_` order)."""
@@ -371,21 +395,18 @@ class Tagger(BaseEstimator):
         features = self.vectorizer_.transform_prepared([prepare(t) for t in check_texts(X)])
         return _sigmoid(np.asarray(features @ self.coef_) + self.intercept_)
 
-    def _predict_one(self, item: Prepared, score_rows: sp.csr_matrix | None) -> TagResult:
+    def _predict_one(self, item: Prepared, group: int) -> TagResult:
         """The single-comment path: dense dot products, no sparse matrices (API latency)."""
         if not item.normalized:
-            return TagResult(item.language, {})
+            return TagResult(item.language, {}, {})
         index, values = self.vectorizer_.transform_one(item)
         raw = values @ self.coef_[index] + self.intercept_ if len(index) else self.intercept_.copy()
         n_features = self.vectorizer_.n_features_
-        score_index = (
-            score_rows.indices + 2 * n_features
-            if score_rows is not None
-            else np.array([2 * n_features])
-        )
         tags: dict[str, tuple[str | None, float]] = {}
+        probabilities: dict[str, float] = {}
         for j, label in enumerate(self.labels_):
             probability = 1.0 / (1.0 + math.exp(-float(raw[j])))
+            probabilities[label] = round(probability, 4)
             if probability < self.thresholds_[j]:
                 continue
             polarity = self._default_polarity(label)
@@ -395,12 +416,12 @@ class Tagger(BaseEstimator):
                 block = (
                     values @ weights[index]
                     + local_values @ weights[local_index + n_features]
-                    + weights[score_index].sum(axis=0)
                     + self.polarity_intercept_[label]
+                    + self._prior(label)[group]
                 )
                 polarity = self.polarities_[label][int(np.argmax(block))]
             tags[label] = (polarity, round(probability, 4))
-        return TagResult(item.language, tags)
+        return TagResult(item.language, tags, probabilities)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
@@ -440,26 +461,29 @@ def _polarity_values(gold: list[dict[str, str | None]], label: str) -> list[str]
     return named
 
 
-_N_SCORE_FEATURES = 4  # no score, detractor (0-6), passive (7-8), promoter (9-10)
-
-
-def _score_features(scores: Sequence[object] | None, n: int) -> sp.csr_matrix:
-    """One-hot NPS group per comment; a missing or unusable score sets the "no score" column."""
+def _score_groups(scores: Sequence[object] | None, n: int) -> np.ndarray:
+    """NPS group per comment: 0 no usable score, 1 detractor (0-6), 2 passive, 3 promoter."""
     if scores is not None and len(scores) != n:
         raise InputError(f"got {n} texts but {len(scores)} scores; give one score per text")
-    columns = np.zeros(n, dtype=np.int32)
+    groups = np.zeros(n, dtype=np.int64)
     for i, value in enumerate(scores if scores is not None else []):
         try:
             number = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             continue
         if 0 <= number <= 10:
-            columns[i] = 1 if number < 7 else 2 if number < 9 else 3
-    return sp.csr_matrix((np.ones(n), columns, np.arange(n + 1)), shape=(n, _N_SCORE_FEATURES))
+            groups[i] = 1 if number < 7 else 2 if number < 9 else 3
+    return groups
 
 
-def _scores_for(score_rows: sp.csr_matrix | None, rows: np.ndarray) -> sp.csr_matrix:
-    return score_rows[rows] if score_rows is not None else _score_features(None, len(rows))
+def _log_prior(target: np.ndarray, groups: np.ndarray, n_classes: int) -> np.ndarray:
+    """log P(polarity | NPS group), add-one smoothed, centred per group; row 0 (no score) is 0."""
+    prior = np.zeros((4, n_classes))
+    for group in (1, 2, 3):
+        counts = np.bincount(target[groups == group], minlength=n_classes) + 1.0
+        logs = np.log(counts / counts.sum())
+        prior[group] = logs - logs.mean()
+    return prior
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

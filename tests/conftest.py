@@ -30,3 +30,13 @@ def tiny_tagger(tiny_path: Path) -> Tagger:
 @pytest.fixture(scope="session")
 def default_tagger() -> Tagger:
     return load_model(DEFAULT_MODEL_DIR)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_tagger: Tagger, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny tagger saved as a model directory, for commands that load one."""
+    from insight.persistence import save_model
+
+    directory = tmp_path_factory.mktemp("models") / "tiny"
+    save_model(tiny_tagger, directory)
+    return directory

@@ -1,0 +1,113 @@
+"""Hand-written cue words per CX factor and per sentiment, in English, Russian and Polish.
+
+The lexicon (`resources/lexicon.json`) is domain knowledge written independently of the
+labeled corpus. The model uses its matches as extra features (``LEX_price``,
+``SENT_negative``), which carry over to phrasings the corpus never showed: a comment
+about "hidden surcharges" shares a feature with one about "комиссия". It is also the
+keyword baseline a spreadsheet team would use (see `bench/`).
+
+>>> lexicon_features(["too", "expensive", "but", "not", "bad"])
+['LEX_price', 'SENT_negative', 'NEG_SENT_negative']
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from insight.text import is_negator
+
+LEXICON_PATH = Path(__file__).parent / "resources" / "lexicon.json"
+_MIN_PREFIX = 3
+_BREAKS = frozenset(
+    {".", ",", ";", ":", "!", "?", "but", "но", "а", "однако", "ale", "lecz", "jednak"}
+)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    words: tuple[str, ...]  # each a prefix, or an exact word when it ended in "$"
+    exact: tuple[bool, ...]
+    tag: str
+
+
+class Lexicon:
+    """Matches tokens of a normalised comment against prefix and exact-word entries."""
+
+    def __init__(self, data: dict[str, object]) -> None:
+        self._exact: dict[str, set[str]] = defaultdict(set)
+        self._prefix: dict[str, set[str]] = defaultdict(set)
+        self._phrases: dict[str, list[_Entry]] = defaultdict(list)  # keyed by first word
+        groups = [("LEX_" + f, lists) for f, lists in data["factors"].items()]  # type: ignore[attr-defined]
+        groups += [("SENT_" + p, lists) for p, lists in data["sentiment"].items()]  # type: ignore[attr-defined]
+        self.tags = sorted(tag for tag, _ in groups)
+        for tag, lists in groups:
+            for entries in lists.values():
+                for raw in entries:
+                    words = tuple(w.rstrip("$") for w in raw.split())
+                    exact = tuple(w.endswith("$") for w in raw.split())
+                    if len(words) > 1:
+                        self._phrases[words[0]].append(_Entry(words, exact, tag))
+                    elif exact[0] or len(words[0]) < _MIN_PREFIX:
+                        self._exact[words[0]].add(tag)
+                    else:
+                        self._prefix[words[0]].add(tag)
+        self._cache: dict[str, frozenset[str]] = {}
+        self._phrase_keys = sorted(self._phrases)
+
+    def token_tags(self, token: str) -> frozenset[str]:
+        found = self._cache.get(token)
+        if found is None:
+            tags = set(self._exact.get(token, ()))
+            for end in range(_MIN_PREFIX, len(token) + 1):
+                tags.update(self._prefix.get(token[:end], ()))
+            found = frozenset(tags)
+            if len(self._cache) < 200_000:
+                self._cache[token] = found
+        return found
+
+    def _word_matches(self, token: str, word: str, exact: bool) -> bool:
+        return token == word if exact else token.startswith(word)
+
+    def phrase_tags(self, tokens: Sequence[str], i: int) -> set[str]:
+        tags: set[str] = set()
+        token = tokens[i]
+        for end in range(1, len(token) + 1):
+            for entry in self._phrases.get(token[:end], ()):
+                n = len(entry.words)
+                if i + n <= len(tokens) and all(
+                    self._word_matches(tokens[i + k], entry.words[k], entry.exact[k])
+                    for k in range(n)
+                ):
+                    tags.add(entry.tag)
+        return tags
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    return Lexicon(json.loads(LEXICON_PATH.read_text(encoding="utf-8")))
+
+
+def lexicon_features(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[str]:
+    """One feature per match: ``LEX_<factor>``, ``SENT_<polarity>``; sentiment inside a
+    negation's scope (three words, up to a clause break) becomes ``NEG_SENT_<polarity>``."""
+    lexicon = lexicon or default_lexicon()
+    features: list[str] = []
+    scope = 0
+    for i, token in enumerate(tokens):
+        if token in _BREAKS:
+            scope = 0
+            continue
+        if is_negator(token):
+            scope = 3
+            continue
+        tags = lexicon.token_tags(token) | lexicon.phrase_tags(tokens, i)
+        for tag in sorted(tags):
+            features.append("NEG_" + tag if scope and tag.startswith("SENT_") else tag)
+        if scope:
+            scope -= 1
+    return features
