@@ -57,7 +57,8 @@ class Lexicon:
                     else:
                         self._prefix[words[0]].add(tag)
         self._cache: dict[str, frozenset[str]] = {}
-        self._phrase_keys = sorted(self._phrases)
+        self._phrase_cache: dict[str, tuple[_Entry, ...]] = {}
+        self._plan: dict[str, tuple[tuple[str, ...], bool, int]] = {}
 
     def token_tags(self, token: str) -> frozenset[str]:
         found = self._cache.get(token)
@@ -70,21 +71,45 @@ class Lexicon:
                 self._cache[token] = found
         return found
 
-    def _word_matches(self, token: str, word: str, exact: bool) -> bool:
-        return token == word if exact else token.startswith(word)
+    def token_plan(self, token: str) -> tuple[tuple[str, ...], bool, int]:
+        """(sorted tags, has phrase candidates, kind) of a token, cached: the hot path."""
+        found = self._plan.get(token)
+        if found is None:
+            kind = _BREAK if token in _BREAKS else _NEGATOR if is_negator(token) else _PLAIN
+            found = (tuple(sorted(self.token_tags(token))), bool(self._candidates(token)), kind)
+            if len(self._plan) < 200_000:
+                self._plan[token] = found
+        return found
+
+    def _candidates(self, token: str) -> tuple[_Entry, ...]:
+        """Phrase entries whose first word matches `token`, cached per token."""
+        found = self._phrase_cache.get(token)
+        if found is None:
+            found = tuple(
+                entry
+                for end in range(1, len(token) + 1)
+                for entry in self._phrases.get(token[:end], ())
+                if not entry.exact[0] or token == entry.words[0]
+            )
+            if len(self._phrase_cache) < 200_000:
+                self._phrase_cache[token] = found
+        return found
 
     def phrase_tags(self, tokens: Sequence[str], i: int) -> set[str]:
         tags: set[str] = set()
-        token = tokens[i]
-        for end in range(1, len(token) + 1):
-            for entry in self._phrases.get(token[:end], ()):
-                n = len(entry.words)
-                if i + n <= len(tokens) and all(
-                    self._word_matches(tokens[i + k], entry.words[k], entry.exact[k])
-                    for k in range(n)
-                ):
-                    tags.add(entry.tag)
+        for entry in self._candidates(tokens[i]):
+            n = len(entry.words)
+            if i + n <= len(tokens) and all(
+                tokens[i + k] == entry.words[k]
+                if entry.exact[k]
+                else tokens[i + k].startswith(entry.words[k])
+                for k in range(1, n)
+            ):
+                tags.add(entry.tag)
         return tags
+
+
+_PLAIN, _BREAK, _NEGATOR = 0, 1, 2
 
 
 @cache
@@ -98,16 +123,21 @@ def lexicon_features(tokens: Sequence[str], lexicon: Lexicon | None = None) -> l
     lexicon = lexicon or default_lexicon()
     features: list[str] = []
     scope = 0
+    plan = lexicon.token_plan
     for i, token in enumerate(tokens):
-        if token in _BREAKS:
+        tags, phrases, kind = plan(token)
+        if kind == _BREAK:
             scope = 0
             continue
-        if is_negator(token):
+        if phrases:
+            tags = tuple(sorted(set(tags) | lexicon.phrase_tags(tokens, i)))  # "never again"
+        if tags:
+            if scope:
+                features.extend("NEG_" + t if t.startswith("SENT_") else t for t in tags)
+            else:
+                features.extend(tags)
+        if kind == _NEGATOR:
             scope = 3
-            continue
-        tags = lexicon.token_tags(token) | lexicon.phrase_tags(tokens, i)
-        for tag in sorted(tags):
-            features.append("NEG_" + tag if scope and tag.startswith("SENT_") else tag)
-        if scope:
+        elif scope:
             scope -= 1
     return features

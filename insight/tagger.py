@@ -146,6 +146,7 @@ class Tagger(BaseEstimator):
         self.intercept_ = np.asarray(biases, dtype=np.float64)
         self.thresholds_ = np.asarray(thresholds, dtype=np.float64)
         self.cues_ = {label: self._learn_cues(j) for j, label in enumerate(self.labels_)}
+        self._cue_cache: dict[tuple[str, str], frozenset[str]] = {}
 
         self.polarity_coef_: dict[str, np.ndarray] = {}
         self.polarity_intercept_: dict[str, np.ndarray] = {}
@@ -252,20 +253,35 @@ class Tagger(BaseEstimator):
     def _local(self, item: Prepared, label: str) -> Prepared:
         """The clauses of a comment that talk about `label` (all of it if none): those with a
         learned cue word, or a lexicon cue of that factor."""
-        cues = self.cues_[label]
-        lexicon = default_lexicon() if self.lexicon else None
-        tag = f"LEX_{label}"
-
-        def mentions(token: str) -> bool:
-            if word_form(token, item.language, self.morphology) in cues:
-                return True
-            return lexicon is not None and tag in lexicon.token_tags(token)
-
-        parts = [clause for clause in clauses(item.tokens) if any(mentions(t) for t in clause)]
+        parts = [c for c, labels in self._clause_labels(item) if label in labels]
         if not parts:
             return item
         tokens = [t for clause in parts for t in clause]
         return Prepared(item.language, " ".join(tokens), tokens)
+
+    def _clause_labels(self, item: Prepared) -> list[tuple[list[str], frozenset[str]]]:
+        """Each clause with the labels whose cues it contains."""
+        return [
+            (clause, frozenset().union(*(self._token_labels(t, item.language) for t in clause)))
+            for clause in clauses(item.tokens)
+        ]
+
+    def _token_labels(self, token: str, language: str) -> frozenset[str]:
+        """The labels a token is a cue for, cached per (token, language)."""
+        cache = self.__dict__.setdefault("_cue_cache", {})
+        key = (token, language)
+        found: frozenset[str] | None = cache.get(key)
+        if found is None:
+            form = word_form(token, language, self.morphology)
+            tags = default_lexicon().token_tags(token) if self.lexicon else frozenset()
+            found = frozenset(
+                label
+                for label in self.labels_
+                if form in self.cues_[label] or f"LEX_{label}" in tags
+            )
+            if len(cache) < 200_000:
+                cache[key] = found
+        return found
 
     def _polarity_matrix(
         self, label: str, global_rows: sp.csr_matrix, items: Sequence[Prepared]

@@ -1,0 +1,75 @@
+"""The shipped corpus and sample export keep the promises of their dataset card."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from insight.checks import CANONICAL_COLUMNS, check_labeled_file
+from training.corpus import CORPUS, DATA, read_rows, rule_counts, unmet_targets
+from training.splits import assign_splits
+
+EXPORT = DATA / "examples" / "nps_export.csv"
+
+
+@pytest.fixture(scope="module")
+def report():  # type: ignore[no-untyped-def]
+    return check_labeled_file(CORPUS, canonical=True)
+
+
+def test_validator_passes_on_the_shipped_corpus(report) -> None:  # type: ignore[no-untyped-def]
+    assert report.ok, report.render()
+    assert report.label_columns == ["quality", "service", "convenience", "price", "emotion"]
+
+
+def test_corpus_meets_every_figure_of_its_card(report) -> None:  # type: ignore[no-untyped-def]
+    assert unmet_targets(report, rule_counts()) == []
+
+
+def test_splits_are_about_70_15_15(report) -> None:  # type: ignore[no-untyped-def]
+    shares = {k: v / report.rows for k, v in report.counts["rows_by_split"].items()}
+    assert shares["train"] == pytest.approx(0.70, abs=0.01)
+    assert shares["dev"] == pytest.approx(0.15, abs=0.01)
+    assert shares["test"] == pytest.approx(0.15, abs=0.01)
+
+
+def test_split_assignment_is_deterministic_and_stratified() -> None:
+    strata = ["en|10000"] * 100 + ["ru|01000"] * 20
+    first, second = assign_splits(strata, seed=1), assign_splits(strata, seed=1)
+    assert first == second
+    assert first[:100].count("train") == 70 and first[100:].count("test") == 3
+
+
+def test_every_boundary_rule_id_names_a_corpus_row() -> None:
+    ids = {r["id"] for r in read_rows(CORPUS)}
+    rules = list(read_rows(DATA / "boundary_rules.csv"))
+    assert rules and all(r["id"] in ids for r in rules)
+
+
+def test_sample_export_is_shaped_like_a_survey_tool_export() -> None:
+    rows = list(read_rows(EXPORT))
+    assert len(rows) >= 3_000
+    assert list(rows[0]) == [
+        "response_id",
+        "submitted_at",
+        "score",
+        "comment",
+        "channel",
+        "region",
+        "plan",
+    ]
+    months = {r["submitted_at"][:7] for r in rows}
+    assert len(months) >= 6
+    assert sum(not r["comment"].strip() for r in rows) > 100
+    assert sum("\n" in r["comment"] for r in rows) > 10
+    malformed = [
+        r["score"] for r in rows if not (r["score"].strip().isdigit() and int(r["score"]) <= 10)
+    ]
+    assert 5 <= len(malformed) <= 50
+    assert any(r["response_id"].startswith("0") for r in rows)
+
+
+def test_corpus_header_is_canonical() -> None:
+    with open(CORPUS, encoding="utf-8") as handle:
+        assert next(csv.reader(handle)) == list(CANONICAL_COLUMNS)
