@@ -22,12 +22,17 @@ $(MODEL): | $(STAMP)
 model: $(MODEL)
 
 demo: $(STAMP) $(MODEL)
-	@echo "== tagging a few comments with the default model =="
+	@echo "== tagging the sample survey export (data/examples/nps_export.csv) with the default model =="
+	$(BIN)/insight tag data/examples/nps_export.csv -o demo/nps_export.tagged.csv
+	@echo
+	@echo "== a few comments, one at a time =="
 	$(BIN)/insight classify \
 	  "Fast delivery, but the courier was rude." \
 	  "Тариф подорожал уже второй раз за год, ухожу к конкурентам." \
 	  "Aplikacja ciągle się zawiesza przy płatności." \
 	  "Love the coffee, a bit pricey though ☕"
+	@echo
+	@echo "Tagged export written to demo/nps_export.tagged.csv"
 
 test: $(STAMP) $(MODEL) lint
 	$(BIN)/python -m pytest -q
@@ -42,4 +47,4 @@ bench: $(STAMP) $(MODEL)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

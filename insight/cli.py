@@ -23,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("pymorphy3").setLevel(logging.WARNING)
     try:
         code: int = args.run(args)
         return code
@@ -84,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--force", action="store_true", help="replace an existing model directory")
     train.set_defaults(run=_train)
+
+    check = commands.add_parser("check", help="check a labeled file before training on it")
+    check.add_argument("labeled", metavar="LABELED", help="labeled CSV/TSV/JSONL/Parquet/XLSX file")
+    check.add_argument("--canonical", action="store_true", help="also demand the corpus layout")
+    check.add_argument("--json", action="store_true", help="print counts and problems as JSON")
+    check.set_defaults(run=_check)
 
     evaluate = commands.add_parser("evaluate", help="score a model against a labeled file")
     evaluate.add_argument("labeled", metavar="LABELED", help="labeled file with gold labels")
@@ -157,6 +164,33 @@ def _train(args: argparse.Namespace) -> int:
         print(format_metrics(card["heldout_metrics"]))
     print(f"\nmodel written to {args.out}")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from insight.checks import check_labeled_file
+
+    report = check_labeled_file(args.labeled, canonical=args.canonical)
+    if args.json:
+        problems = [
+            {"row": p.row, "column": p.column, "message": p.message, "severity": p.severity}
+            for p in report.problems
+        ]
+        print(
+            json.dumps(
+                {"ok": report.ok, "counts": report.counts, "problems": problems}, ensure_ascii=False
+            )
+        )
+    else:
+        if report.problems:
+            print(report.render(), file=sys.stderr)
+        counts = report.counts
+        print(
+            f"{report.rows} rows, labels {report.label_columns}, "
+            f"{len(report.errors)} errors, {report.near_duplicate_rows} near-duplicate rows"
+        )
+        for label, share in counts.get("label_share", {}).items():
+            print(f"  {label:<24} in {share:.1%} of rows")
+    return 0 if report.ok else 1
 
 
 def _evaluate(args: argparse.Namespace) -> int:

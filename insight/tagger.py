@@ -76,7 +76,7 @@ class Tagger(BaseEstimator):
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
         char_weight: float = 1.0,
-        C: float = 8.0,
+        C: float = 4.0,
         polarity_C: float = 0.5,
         class_weight: str | None = "balanced",
         cv: int = 5,

@@ -42,7 +42,8 @@ def train_from_file(
         "training on %s: comment column %r, labels %s", path, data.text_column, data.label_names
     )
     train, heldout = _split(data)
-    tagger = Tagger(labels=data.label_names, cv=cv, random_state=seed, **(params or {}))
+    settings = {"n_jobs": -1, **(params or {})}  # a command may use every core
+    tagger = Tagger(labels=data.label_names, cv=cv, random_state=seed, **settings)
     tagger.fit(train.texts, train.labels, scores=train.scores)
     heldout_metrics = score(tagger, heldout) if heldout is not None else None
     training = {

@@ -55,3 +55,18 @@ def test_classify_reads_stdin(
     assert main(["classify"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].startswith("[ru]")
+
+
+def test_check_reports_problems_with_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("id,comment,price\n1,too dear,negative\n2,cheap,positive\n3,ok,\n")
+    assert main(["check", str(good)]) == 0
+    assert "3 rows, labels ['price'], 0 errors" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,comment,price\n1,too dear,negative\n1, ,positive\n3,ok,\n")
+    assert main(["check", str(bad), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    messages = {(p["row"], p["column"]) for p in report["problems"]}
+    assert (2, "id") in messages and (2, "comment") in messages

@@ -1,0 +1,322 @@
+"""`make bench`: accuracy and speed of insight on this machine, written to bench/results/.
+
+    python -m bench                 # everything (about 15 minutes on 2 cores)
+    python -m bench --only speed    # one section: corpus, public, morphology, speed, tag
+
+Deterministic seeds; never part of `make test`. Public data is read from ../shared/datasets
+and never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+SHARED = ROOT.parent / "shared" / "datasets"
+PUBLIC = {
+    # name: (folder, published figures for the same metric: micro-F1 of category detection)
+    "SemEval-2014 restaurants": (
+        "semeval2014_restaurants",
+        "best shared-task system 88.58 (NRC-Canada); BERT-pair-NLI-B 92.18",
+    ),
+    "SemEval-2016 restaurants EN": (
+        "semeval2016_restaurants_en",
+        "baseline 59.93; best 73.03 (NLANGP, unconstrained)",
+    ),
+    "SemEval-2016 restaurants RU": (
+        "semeval2016_restaurants_ru",
+        "baseline 55.88; best 64.83 (UFAL, unconstrained)",
+    ),
+}
+
+
+def _machine() -> str:
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"
+
+
+def _corpus_split(name: str) -> Any:
+    from insight.labeled import read_labeled
+
+    data = read_labeled(ROOT / "data" / "corpus.csv")
+    return data.subset([s == name for s in data.splits or []])
+
+
+def bench_corpus() -> dict[str, Any]:
+    """The shipped default model on the corpus test split (never used for tuning)."""
+    from insight.persistence import load_model
+    from insight.workflow import score
+
+    tagger = load_model(ROOT / "models" / "default")
+    test = _corpus_split("test")
+    with_scores = score(tagger, test)
+    without = score(
+        tagger,
+        type(test)(
+            test.source,
+            test.text_column,
+            test.label_names,
+            test.texts,
+            test.labels,
+            test.languages,
+            test.splits,
+            None,
+        ),
+    )
+    return {"with_scores": with_scores, "text_only": without}
+
+
+def bench_public() -> dict[str, Any]:
+    """`insight train` / `insight evaluate` on the public sets, as a user would run them."""
+    from insight.workflow import evaluate_file, train_from_file
+
+    out: dict[str, Any] = {}
+    for name, (folder, published) in PUBLIC.items():
+        train, test = SHARED / folder / "train.csv", SHARED / folder / "test.csv"
+        if not train.exists():
+            out[name] = {"skipped": f"{train} not found"}
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            train_from_file(train, Path(tmp) / "m")
+            seconds = time.perf_counter() - started
+            metrics = evaluate_file(test, Path(tmp) / "m")
+        out[name] = {"metrics": metrics, "train_seconds": round(seconds, 1), "published": published}
+    return out
+
+
+def bench_morphology() -> dict[str, Any]:
+    """Why `morphology="auto"`: dev micro-F1 and feature speed per choice (fit on train)."""
+    from insight.features import CommentVectorizer, prepare
+    from insight.tagger import Tagger
+    from insight.workflow import score
+
+    train, dev = _corpus_split("train"), _corpus_split("dev")
+    out: dict[str, Any] = {}
+    for mode in ("auto", "stem", "none"):
+        tagger = Tagger(morphology=mode, n_jobs=-1).fit(
+            train.texts, train.labels, scores=train.scores
+        )
+        metrics = score(tagger, dev)
+        prepared = [prepare(t) for t in dev.texts]
+        vectorizer = CommentVectorizer(morphology=mode).fit_prepared(prepared)
+        started = time.process_time()
+        vectorizer.transform_prepared(prepared)
+        per_second = len(prepared) / max(time.process_time() - started, 1e-9)
+        out[mode] = {
+            "dev_micro_f1": metrics["micro"]["f1"],
+            "dev_polarity": metrics["polarity_accuracy"],
+            "features_per_second": round(per_second),
+        }
+    started = time.perf_counter()
+    from insight.text import _lookup_table
+
+    _lookup_table("pl")
+    out["polish_lemma_table_load_seconds"] = round(time.perf_counter() - started, 1)
+    return out
+
+
+def bench_speed() -> dict[str, Any]:
+    """Batch and single-comment prediction with the default model; training time on 5,000."""
+    from insight.persistence import load_model
+    from insight.tagger import Tagger
+
+    tagger = load_model(ROOT / "models" / "default")
+    comments = _corpus_split("test").texts + _corpus_split("dev").texts
+    batch = (comments * 9)[:20_000]
+    tagger.predict(batch[:2_000])
+    started = time.perf_counter()
+    tagger.predict(batch)
+    batch_rate = len(batch) / (time.perf_counter() - started)
+    latencies = []
+    for text in comments[:2_000]:
+        started = time.perf_counter()
+        tagger.predict([text])
+        latencies.append(time.perf_counter() - started)
+    latencies.sort()
+    train = _corpus_split("train")
+    rng = random.Random(0)
+    rows = rng.sample(range(len(train.texts)), 5_000)
+    started = time.perf_counter()
+    Tagger(n_jobs=-1).fit(
+        [train.texts[i] for i in rows],
+        [train.labels[i] for i in rows],
+        scores=[(train.scores or [])[i] for i in rows] if train.scores else None,
+    )
+    train_seconds = time.perf_counter() - started
+    return {
+        "batch_comments_per_second": round(batch_rate),
+        "single_median_ms": round(1000 * statistics.median(latencies), 3),
+        "single_p99_ms": round(1000 * latencies[int(0.99 * len(latencies))], 3),
+        "train_5000_seconds": round(train_seconds, 1),
+    }
+
+
+def bench_tag(sizes: tuple[int, ...] = (100_000, 1_000_000)) -> dict[str, Any]:
+    """`insight tag` end to end, CSV in to CSV out, in a child process (for its peak RSS)."""
+    with open(
+        ROOT / "data" / "examples" / "nps_export.csv", encoding="utf-8", newline=""
+    ) as handle:
+        source_rows = list(csv.DictReader(handle))
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            path = Path(tmp) / f"export_{size}.csv"
+            with open(path, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(source_rows[0]))
+                writer.writeheader()
+                for i in range(size):
+                    row = dict(source_rows[i % len(source_rows)])
+                    row["response_id"] = f"{i:08d}"
+                    writer.writerow(row)
+            command = [
+                sys.executable,
+                "-m",
+                "insight.cli",
+                "tag",
+                str(path),
+                "-o",
+                str(Path(tmp) / "out.csv"),
+            ]
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            seconds = time.perf_counter() - started
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            out[f"{size:,} rows"] = {
+                "seconds": round(seconds, 1),
+                "rows_per_second": round(size / seconds),
+                "peak_rss_mb_any_child": round(peak),
+            }
+    return out
+
+
+SECTIONS = {
+    "corpus": bench_corpus,
+    "public": bench_public,
+    "morphology": bench_morphology,
+    "speed": bench_speed,
+    "tag": bench_tag,
+}
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = [
+        f"# insight benchmarks\n\nMeasured {results['date']} on this machine ({results['machine']}) by "
+        "`make bench` (`python -m bench`).\n"
+    ]
+    if "corpus" in results:
+        lines.append("## Default model on the corpus test split\n")
+        lines.append(
+            "| scores given | micro P | micro R | micro F1 | macro F1 | polarity acc. | en | ru | pl |"
+        )
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for key, title in (("with_scores", "yes"), ("text_only", "no")):
+            m = results["corpus"][key]
+            lang = m["by_language"]
+            lines.append(
+                f"| {title} | {m['micro']['precision']:.3f} | {m['micro']['recall']:.3f} | "
+                f"{m['micro']['f1']:.3f} | {m['macro_f1']:.3f} | {m['polarity_accuracy']:.3f} | "
+                f"{lang.get('en', 0):.3f} | {lang.get('ru', 0):.3f} | {lang.get('pl', 0):.3f} |"
+            )
+        m = results["corpus"]["with_scores"]
+        lines.append("\n| factor | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|")
+        for name, v in m["labels"].items():
+            lines.append(
+                f"| {name} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+            )
+    if "public" in results:
+        lines.append("\n## Public data: `insight train` then `insight evaluate`\n")
+        lines.append(
+            "| data set | micro F1 | polarity acc. | train s | published (micro F1) |\n|---|---:|---:|---:|---|"
+        )
+        for name, r in results["public"].items():
+            if "skipped" in r:
+                lines.append(f"| {name} | skipped: {r['skipped']} | | | |")
+                continue
+            m = r["metrics"]
+            lines.append(
+                f"| {name} | {100 * m['micro']['f1']:.2f} | {100 * (m['polarity_accuracy'] or 0):.2f} | "
+                f"{r['train_seconds']} | {r['published']} |"
+            )
+    if "morphology" in results:
+        r = results["morphology"]
+        lines.append("\n## Morphology (fit on train, scored on dev)\n")
+        lines.append(
+            "| morphology | dev micro F1 | dev polarity | features/s (1 core) |\n|---|---:|---:|---:|"
+        )
+        for mode in ("auto", "stem", "none"):
+            v = r[mode]
+            lines.append(
+                f"| {mode} | {v['dev_micro_f1']:.4f} | {v['dev_polarity']:.4f} | {v['features_per_second']:,} |"
+            )
+        lines.append(
+            f"\nspaCy's Polish lemma tables take {r['polish_lemma_table_load_seconds']} s to load; "
+            "`auto` uses them for no language (Snowball for Polish)."
+        )
+    if "speed" in results:
+        s = results["speed"]
+        lines.append("\n## Speed of the default model\n")
+        lines.append(
+            f"- batch prediction (one process, 20,000 comments): {s['batch_comments_per_second']:,} comments/s"
+        )
+        lines.append(
+            f"- one comment at a time: median {s['single_median_ms']} ms, p99 {s['single_p99_ms']} ms"
+        )
+        lines.append(
+            f"- training on 5,000 comments with threshold tuning (2 threads): {s['train_5000_seconds']} s"
+        )
+    if "tag" in results:
+        lines.append("\n## `insight tag`, CSV in to CSV out, all cores\n")
+        lines.append(
+            "| rows | seconds | rows/s | peak RSS of a child (MB) |\n|---:|---:|---:|---:|"
+        )
+        for size, v in results["tag"].items():
+            lines.append(
+                f"| {size} | {v['seconds']} | {v['rows_per_second']:,} | {v['peak_rss_mb_any_child']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=sorted(SECTIONS), action="append")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": _machine(),
+    }
+    for name in args.only or list(SECTIONS):
+        started = time.perf_counter()
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        results[name] = SECTIONS[name]()
+        print(
+            f"bench: {name} done in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    suffix = "" if not args.only else "-" + "-".join(args.only)
+    (RESULTS / f"results{suffix}.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False)
+    )
+    (RESULTS / f"results{suffix}.md").write_text(render(results), encoding="utf-8")
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
