@@ -127,6 +127,60 @@ def bench_morphology() -> dict[str, Any]:
 
     _lookup_table("pl")
     out["polish_lemma_table_load_seconds"] = round(time.perf_counter() - started, 1)
+    out["toolkits"] = _toolkit_speed([*train.texts, *dev.texts], train.languages or [])
+    return out
+
+
+def _toolkit_speed(texts: list[str], languages: list[str]) -> dict[str, Any]:
+    """The candidates the issue named: spaCy's blank tokenizer and NLTK's Snowball stemmers,
+    against the regex tokenizer and PyStemmer that insight uses (CPU seconds, one core)."""
+    from insight.text import normalize, tokenize
+
+    out: dict[str, Any] = {}
+    normalized = [normalize(t) for t in texts]
+    try:
+        import spacy
+
+        for lang in ("en", "ru", "pl"):
+            sample = [
+                t for t, language in zip(normalized, languages, strict=False) if language == lang
+            ][:2_000]
+            nlp = spacy.blank(lang)
+            started = time.process_time()
+            for doc in nlp.tokenizer.pipe(sample):
+                [w.text for w in doc]
+            spacy_rate = len(sample) / max(time.process_time() - started, 1e-9)
+            started = time.process_time()
+            for text in sample:
+                tokenize(text)
+            regex_rate = len(sample) / max(time.process_time() - started, 1e-9)
+            out[f"tokenizer_{lang}"] = {
+                "spacy_blank_per_s": round(spacy_rate),
+                "insight_regex_per_s": round(regex_rate),
+            }
+    except ImportError:
+        out["tokenizer"] = "spaCy not installed (pip install -e '.[bench]')"
+    try:
+        import Stemmer
+        from nltk.stem.snowball import SnowballStemmer
+
+        words = [w for t in normalized[:3_000] for w in tokenize(t)]
+        for name in ("english", "russian"):
+            nltk_stem, py_stem = SnowballStemmer(name), Stemmer.Stemmer(name)
+            started = time.process_time()
+            a = [nltk_stem.stem(w) for w in words]
+            nltk_rate = len(words) / max(time.process_time() - started, 1e-9)
+            started = time.process_time()
+            b = [py_stem.stemWord(w) for w in words]
+            py_rate = len(words) / max(time.process_time() - started, 1e-9)
+            same = sum(x == y for x, y in zip(a, b, strict=True)) / len(words)
+            out[f"stemmer_{name}"] = {
+                "nltk_words_per_s": round(nltk_rate),
+                "pystemmer_words_per_s": round(py_rate),
+                "same_output": round(same, 4),
+            }
+    except ImportError:
+        out["stemmer"] = "NLTK not installed (pip install -e '.[bench]')"
     return out
 
 
@@ -267,6 +321,11 @@ def render(results: dict[str, Any]) -> str:
             f"\nspaCy's Polish lemma tables take {r['polish_lemma_table_load_seconds']} s to load; "
             "`auto` uses them for no language (Snowball for Polish)."
         )
+        lines.append(
+            "\nThe toolkits the issue named, against what insight uses (one core, CPU time):\n"
+        )
+        for name, v in r.get("toolkits", {}).items():
+            lines.append(f"- {name}: {v}")
     if "speed" in results:
         s = results["speed"]
         lines.append("\n## Speed of the default model\n")

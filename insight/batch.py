@@ -32,6 +32,7 @@ from insight.exports import (
     open_export,
 )
 from insight.taxonomy import POLARITY_SIGNS
+from insight.text import MAX_CHARS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,6 +59,7 @@ class TagSummary:
     invalid_scores: int = 0
     missing_scores: int = 0
     parse_problems: int = 0
+    truncated: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     label_counts: dict[str, Counter[str]] = field(default_factory=dict)
     languages: Counter[str] = field(default_factory=Counter)
@@ -70,6 +72,8 @@ class TagSummary:
             f"comment column {self.text_column!r}, score column {self.score_column!r}",
             f"empty comments {self.empty_comments:,}; scores missing {self.missing_scores:,}, "
             f"invalid {self.invalid_scores:,}; rows with parse problems {self.parse_problems:,}",
+            f"comments longer than {MAX_CHARS:,} characters (tagged on their first {MAX_CHARS:,}, "
+            f"written whole) {self.truncated:,}",
             "languages: " + ", ".join(f"{k} {v:,}" for k, v in self.languages.most_common()),
         ]
         for label, counts in self.label_counts.items():
@@ -304,6 +308,7 @@ def _jobs(jobs: int | None) -> int:
 
 def _count_inputs(summary: TagSummary, texts: list[str], scores: list[str] | None) -> None:
     summary.empty_comments += sum(1 for t in texts if not t.strip())
+    summary.truncated += sum(1 for t in texts if len(t) > MAX_CHARS)
     if scores is None:
         return
     status = Counter(nps_group(s)[1] for s in scores)

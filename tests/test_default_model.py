@@ -1,0 +1,73 @@
+"""The bundled default model on comments whose tags no annotator would dispute.
+
+The table was written from the taxonomy before looking at the model's output; a failure here is
+a real defect of the model, not of the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from insight.tagger import Tagger
+
+CLEAR: list[tuple[str, dict[str, str]]] = [
+    # English
+    ("The operator was rude and hung up on me.", {"service": "negative"}),
+    ("Way too expensive for what you get.", {"price": "negative"}),
+    ("Delivery took two weeks.", {"convenience": "negative"}),
+    ("The app crashes every time I try to pay.", {"quality": "negative"}),
+    ("Great prices, cheapest in town.", {"price": "positive"}),
+    ("The staff were so friendly and helpful.", {"service": "positive"}),
+    ("I love you guys! ❤️", {"emotion": "positive"}),
+    ("Never again. Switching to another provider.", {"emotion": "negative"}),
+    ("n/a", {}),
+    ("ok", {}),
+    ("The food was delicious and fresh.", {"quality": "positive"}),
+    ("Checkout is quick and easy.", {"convenience": "positive"}),
+    # Russian
+    ("Оператор нахамил и бросил трубку.", {"service": "negative"}),
+    ("Очень дорого, цены завышены.", {"price": "negative"}),
+    ("Доставка опоздала на неделю.", {"convenience": "negative"}),
+    ("Приложение постоянно вылетает при оплате.", {"quality": "negative"}),
+    ("Вежливые и внимательные сотрудники, всё объяснили.", {"service": "positive"}),
+    ("Спасибо вам огромное! ❤️", {"emotion": "positive"}),
+    ("Ухожу к конкурентам.", {"emotion": "negative"}),
+    ("нет", {}),
+    ("Цены низкие, всё дёшево.", {"price": "positive"}),
+    ("Интернет постоянно пропадает, связь ужасная.", {"quality": "negative"}),
+    # Polish
+    ("Konsultant był niemiły i arogancki.", {"service": "negative"}),
+    ("Za drogo, ceny z kosmosu.", {"price": "negative"}),
+    ("Kurier spóźnił się trzy dni.", {"convenience": "negative"}),
+    ("Aplikacja ciągle się zawiesza przy płatności.", {"quality": "negative"}),
+    ("Bardzo miła i pomocna obsługa.", {"service": "positive"}),
+    ("Dziękuję bardzo! ❤️", {"emotion": "positive"}),
+    ("Nigdy więcej, rezygnuję z waszych usług.", {"emotion": "negative"}),
+    ("brak uwag", {}),
+    ("Tanio i uczciwe ceny.", {"price": "positive"}),
+    ("Zamówienie przyszło szybko, dostawa na drugi dzień.", {"convenience": "positive"}),
+]
+
+
+@pytest.mark.parametrize(("comment", "expected"), CLEAR, ids=[c[:40] for c, _ in CLEAR])
+def test_tags_clear_cases(default_tagger: Tagger, comment: str, expected: dict[str, str]) -> None:
+    assert default_tagger.predict([comment])[0].polarities == expected
+
+
+def test_languages_are_reported(default_tagger: Tagger) -> None:
+    texts = ["The courier was late", "Курьер опоздал", "Kurier się spóźnił"]
+    results = default_tagger.predict(texts)
+    assert [r.language for r in results] == ["en", "ru", "pl"]
+
+
+def test_megabyte_comment_is_cut_not_crashed(default_tagger: Tagger) -> None:
+    huge = "The courier was rude. " * 50_000  # about a megabyte
+    result = default_tagger.predict([huge])[0]
+    assert result.language == "en"
+    assert set(result.tags) <= set(default_tagger.labels_)
+
+
+def test_card_holds_test_split_metrics(default_tagger: Tagger) -> None:
+    card = default_tagger.card_
+    assert card["heldout_metrics"]["n"] > 1_000
+    assert card["training"]["rows_used"] == "train + dev splits"
