@@ -213,16 +213,9 @@ def _restore(directory: Path, card: dict[str, Any]) -> Tagger:
         stored["idf"],
     )
     vocabulary = json.loads((directory / VOCABULARY).read_text(encoding="utf-8"))
-    from insight.features import CommentVectorizer
-
-    tagger.vectorizer_ = CommentVectorizer(
-        morphology=tagger.morphology,
-        word_ngram_range=tagger.word_ngram_range,
-        char_ngram_range=tagger.char_ngram_range,
-        min_df=tagger.min_df,
-        char_weight=tagger.char_weight,
-        lexicon=tagger.lexicon,
-    ).restore(vocabulary["words"], vocabulary["chars"], idf)
+    tagger.vectorizer_ = tagger.new_vectorizer().restore(
+        vocabulary["words"], vocabulary["chars"], idf
+    )
     labels = list(card["labels"])
     tagger.labels_ = labels
     tagger.polarities_ = {label: list(card["polarities"][label]) for label in labels}

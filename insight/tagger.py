@@ -122,14 +122,7 @@ class Tagger(BaseEstimator):
         groups = _score_groups(scores, len(texts))
 
         prepared = [prepare(t) for t in texts]
-        self.vectorizer_ = CommentVectorizer(
-            morphology=self.morphology,
-            word_ngram_range=self.word_ngram_range,
-            char_ngram_range=self.char_ngram_range,
-            min_df=self.min_df,
-            char_weight=self.char_weight,
-            lexicon=self.lexicon,
-        ).fit_prepared(prepared)
+        self.vectorizer_ = self.new_vectorizer().fit_prepared(prepared)
         features = self.vectorizer_.transform_prepared(prepared)
 
         # liblinear releases the GIL, so threads fit several labels at once.
@@ -179,6 +172,17 @@ class Tagger(BaseEstimator):
         languages = [p.language for p in prepared]
         self.cv_metrics_ = evaluate_tags(gold, predicted, languages=languages, labels=self.labels_)
         return self
+
+    def new_vectorizer(self) -> CommentVectorizer:
+        """An unfitted vectorizer with this tagger's feature parameters (fit and load share it)."""
+        return CommentVectorizer(
+            morphology=self.morphology,
+            word_ngram_range=self.word_ngram_range,
+            char_ngram_range=self.char_ngram_range,
+            min_df=self.min_df,
+            char_weight=self.char_weight,
+            lexicon=self.lexicon,
+        )
 
     def _resolve_labels(self, gold: list[dict[str, str | None]]) -> list[str]:
         found: dict[str, None] = {}
