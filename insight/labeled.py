@@ -77,40 +77,25 @@ class LabeledData:
         )
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV/TSV/JSONL/Parquet/XLSX table as text, with errors that name the file."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    suffix = path.suffix.lower()
+def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
+    """Read a labeled table as text through the same reader as `insight tag` (formats,
+    encodings, delimiters); a row that cannot be parsed is an error here, since a labeled
+    file with a shifted row would teach the model wrong labels."""
+    from insight.exports import open_export
+
+    reader = open_export(path, encoding=encoding)
+    rows: list[list[str]] = []
     try:
-        if suffix in (".csv", ".tsv", ".txt"):
-            sep = "\t" if suffix == ".tsv" else None
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                sep=sep,
-                engine="python",
-                encoding="utf-8-sig",
-            )
-        elif suffix in (".jsonl", ".ndjson"):
-            frame = pd.read_json(path, lines=True, dtype=False).astype(str)
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path).astype(str)
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str).fillna("")
-        else:
-            raise InputError(
-                f"{path}: unknown format {suffix!r}; use .csv, .tsv, .jsonl, .parquet or .xlsx"
-            )
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text ({error.reason}); save it as UTF-8") from error
-    except (pd.errors.ParserError, ValueError) as error:
-        raise InputError(f"{path}: cannot be read as a table: {error}") from error
-    if frame.empty:
+        for chunk in reader.chunks:
+            if chunk.problems:
+                first = min(chunk.problems)
+                raise InputError(f"{path}: {chunk.problems[first]}; fix the row and run again")
+            rows.extend(chunk.rows)
+    finally:
+        reader.close()
+    if not rows:
         raise InputError(f"{path}: has no data rows")
-    return frame
+    return pd.DataFrame(rows, columns=reader.header, dtype=str)
 
 
 def detect_text_column(columns: Sequence[str], source: str = "") -> str:

@@ -61,3 +61,17 @@ def test_missing_and_unknown_files(tmp_path: Path) -> None:
     (tmp_path / "x.doc").write_text("hi")
     with pytest.raises(InputError, match=r"unknown format '\.doc'"):
         read_labeled(tmp_path / "x.doc")
+
+
+def test_labeled_files_share_the_export_reader(tmp_path: Path) -> None:
+    path = tmp_path / "ru.csv"
+    path.write_bytes("id;отзыв;price\n1;Очень дорого;negative\n2;Норм;\n".encode("cp1251"))
+    data = read_labeled(path)
+    assert data.texts == ["Очень дорого", "Норм"] and data.labels == [{"price": "negative"}, {}]
+
+
+def test_a_shifted_row_in_a_labeled_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("id,comment,price\n1,too dear,negative\n2,cheap, really,positive\n")
+    with pytest.raises(InputError, match="line 3: 4 fields, expected 3"):
+        read_labeled(path)
