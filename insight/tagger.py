@@ -1,12 +1,11 @@
 """Tagger: which labels a comment talks about, each with a polarity and a probability.
 
-One `CommentVectorizer` feeds two kinds of linear heads: a detector per label (logistic
+One `CommentVectorizer` feeds two kinds of linear heads. A detector per label: logistic
 regression, Platt-calibrated on out-of-fold scores, with a decision threshold tuned on
-those same out-of-fold probabilities) and, for labels with polarity values, a
-multinomial polarity classifier trained on the comments that carry the label. Because
-every head is linear over the same features, all of them are stacked into one weight
-matrix: tagging a batch is one sparse product, and tagging one comment is a few hundred
-multiply-adds.
+those same out-of-fold probabilities; the detectors are stacked into one weight matrix, so
+detection for a batch is one sparse product. For labels with polarity values, a polarity
+model: a linear SVM over the whole comment and over the clauses that carry the label's cue
+words, plus a prior from the 0-10 score when one is given.
 
 >>> tagger = Tagger(min_examples=2, cv=2).fit(
 ...     ["rude staff", "staff were lovely", "too expensive", "cheap and good",
@@ -110,9 +109,9 @@ class Tagger(BaseEstimator):
     ) -> Tagger:
         """Learn the vocabulary, a detector per label and a polarity model per label.
 
-        `scores` (0-10, optional) teach the polarity models how much the score next to a
-        comment says about its polarities; every polarity model is also trained without
-        them, so tagging text alone stays sound.
+        `scores` (0-10, optional) give each polarity model its prior P(polarity | NPS group)
+        and the weight of that prior, tuned on out-of-fold margins; the text models are
+        trained on text alone, so tagging without scores stays sound.
         """
         texts = check_texts(X)
         gold = _check_labels(y, len(texts))
