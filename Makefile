@@ -25,6 +25,10 @@ demo: $(STAMP) $(MODEL)
 	@echo "== tagging the sample survey export (data/examples/nps_export.csv) with the default model =="
 	$(BIN)/insight tag data/examples/nps_export.csv -o demo/nps_export.tagged.csv
 	@echo
+	@echo "== the report: what moves the NPS (demo/report.html, demo/report.json) =="
+	$(BIN)/insight report demo/nps_export.tagged.csv -o demo/report.html --json demo/report.json \
+	  --segment-col channel region plan
+	@echo
 	@echo "== a few comments, one at a time =="
 	$(BIN)/insight classify \
 	  "Fast delivery, but the courier was rude." \
@@ -32,7 +36,7 @@ demo: $(STAMP) $(MODEL)
 	  "Aplikacja ciągle się zawiesza przy płatności." \
 	  "Love the coffee, a bit pricey though ☕"
 	@echo
-	@echo "Tagged export written to demo/nps_export.tagged.csv"
+	@echo "Tagged export: demo/nps_export.tagged.csv; report: demo/report.html (open it in a browser)"
 
 test: $(STAMP) $(MODEL) lint
 	$(BIN)/python -m pytest -q

@@ -76,6 +76,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     tag.set_defaults(run=_tag)
 
+    report = commands.add_parser("report", help="link tags to scores: HTML and JSON report")
+    report.add_argument(
+        "input", metavar="INPUT", help="a tagged file from `insight tag`, or a raw export"
+    )
+    report.add_argument(
+        "-o", "--output", metavar="HTML", help="HTML report (default INPUT-stem.report.html)"
+    )
+    report.add_argument("--json", metavar="JSON", help="also write the numbers as JSON")
+    report.add_argument("--scale", choices=("nps", "csat", "ces"), default="nps")
+    report.add_argument("--date-col", metavar="NAME", help="date column (default: detected)")
+    report.add_argument("--period", choices=("week", "month", "quarter"), default="month")
+    report.add_argument(
+        "--segment-col", metavar="NAME", nargs="*", default=[], help="segment columns"
+    )
+    report.add_argument("--model", metavar="DIR", help="model for a raw export (default: bundled)")
+    report.add_argument("--text-col", metavar="NAME", help="comment column (default: detected)")
+    report.add_argument("--score-col", metavar="NAME", help="score column (default: detected)")
+    report.set_defaults(run=_report)
+
+    serve = commands.add_parser("serve", help="serve the tagger over HTTP (FastAPI)")
+    serve.add_argument(
+        "--model", metavar="DIR", help="model directory (default: INSIGHT_MODEL or bundled)"
+    )
+    serve.add_argument("--host", default=None, help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 1)")
+    serve.set_defaults(run=_serve)
+
     train = commands.add_parser("train", help="train a model on a labeled file")
     train.add_argument("labeled", metavar="LABELED", help="labeled CSV/TSV/JSONL/Parquet/XLSX file")
     train.add_argument("--out", required=True, metavar="DIR", help="model directory to write")
@@ -142,6 +170,18 @@ def _tag(args: argparse.Namespace) -> int:
     )
     print(summary.render(), file=sys.stderr)
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from insight.report import run_report_command
+
+    return run_report_command(args)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from insight.api.server import run_serve_command
+
+    return run_serve_command(args)
 
 
 def _train(args: argparse.Namespace) -> int:
