@@ -252,6 +252,7 @@ def _restore(directory: Path, card: dict[str, Any]) -> Tagger:
         tagger.polarity_prior_[label], tagger.polarity_alpha_[label] = prior, float(alpha[0])
     tagger.cues_ = {label: frozenset(vocabulary["cues"][label]) for label in labels}
     tagger._cue_cache = {}
+    tagger._cue_weight_cache = None
     tagger.coef_ = coef
     tagger.intercept_ = intercept
     tagger.thresholds_ = thresholds

@@ -138,7 +138,8 @@ class Tagger(BaseEstimator):
         self.intercept_ = np.asarray(biases, dtype=np.float64)
         self.thresholds_ = np.asarray(thresholds, dtype=np.float64)
         self.cues_ = {label: self._learn_cues(j) for j, label in enumerate(self.labels_)}
-        self._cue_cache: dict[tuple[str, str], frozenset[str]] = {}
+        self._cue_cache: dict[tuple[str, str], dict[str, float]] = {}
+        self._cue_weight_cache: dict[str, dict[str, float]] | None = None
 
         self.polarity_coef_: dict[str, np.ndarray] = {}
         self.polarity_intercept_: dict[str, np.ndarray] = {}
@@ -254,37 +255,76 @@ class Tagger(BaseEstimator):
         return frozenset(form for _, form in single[: self.n_cues])
 
     def _local(self, item: Prepared, label: str) -> Prepared:
-        """The clauses of a comment that talk about `label` (all of it if none): those with a
-        learned cue word, or a lexicon cue of that factor."""
-        parts = [c for c, labels in self._clause_labels(item) if label in labels]
-        if not parts:
+        """The clauses of a comment that talk most about `label` (all of it if none).
+
+        A clause's strength for a label is the detector weight of its strongest cue (a learned
+        cue word or the lexicon's cue of that factor); clauses reaching half of the comment's
+        strongest are kept, so in "courier was rude, but delivery fast" the service clause is
+        the first one only, though "delivery" is a weak service cue too.
+        """
+        strengths = self._clause_strengths(item)
+        best = max((w.get(label, 0.0) for _, w in strengths), default=0.0)
+        if best <= 0.0:
             return item
+        parts = [c for c, w in strengths if w.get(label, 0.0) >= _CLAUSE_SHARE * best]
         tokens = [t for clause in parts for t in clause]
         return Prepared(item.language, " ".join(tokens), tokens)
 
-    def _clause_labels(self, item: Prepared) -> list[tuple[list[str], frozenset[str]]]:
-        """Each clause with the labels whose cues it contains."""
-        return [
-            (clause, frozenset().union(*(self._token_labels(t, item.language) for t in clause)))
-            for clause in clauses(item.tokens)
-        ]
+    def _clause_strengths(self, item: Prepared) -> list[tuple[list[str], dict[str, float]]]:
+        """Each clause with, per label, the weight of its strongest cue."""
+        out = []
+        for clause in clauses(item.tokens):
+            strengths: dict[str, float] = {}
+            for token in clause:
+                for label, weight in self._token_cues(token, item.language).items():
+                    if weight > strengths.get(label, 0.0):
+                        strengths[label] = weight
+            out.append((clause, strengths))
+        return out
 
-    def _token_labels(self, token: str, language: str) -> frozenset[str]:
-        """The labels a token is a cue for, cached per (token, language)."""
+    def _token_cues(self, token: str, language: str) -> dict[str, float]:
+        """{label: cue weight} of a token, cached per (token, language)."""
         cache = self.__dict__.setdefault("_cue_cache", {})
         key = (token, language)
-        found: frozenset[str] | None = cache.get(key)
+        found: dict[str, float] | None = cache.get(key)
         if found is None:
+            weights = self._cue_weights()
             form = word_form(token, language, self.morphology)
             tags = default_lexicon().token_tags(token) if self.lexicon else frozenset()
-            found = frozenset(
-                label
-                for label in self.labels_
-                if form in self.cues_[label] or f"LEX_{label}" in tags
-            )
+            found = {}
+            for label in self.labels_:
+                weight = weights[label].get(form, 0.0)
+                if f"LEX_{label}" in tags:
+                    weight = max(weight, weights[label].get(f"LEX_{label}", 0.0))
+                if weight > 0.0:
+                    found[label] = weight
             if len(cache) < 200_000:
                 cache[key] = found
         return found
+
+    def _cue_weights(self) -> dict[str, dict[str, float]]:
+        """Detector weights of each label's cue words and lexicon feature, derived once."""
+        cached: dict[str, dict[str, float]] | None = self.__dict__.get("_cue_weight_cache")
+        if cached is None:
+            vocabulary = self.vectorizer_.vocabulary_
+            cached = {}
+            for j, label in enumerate(self.labels_):
+                column = self.coef_[:, j]
+                weights = {
+                    form: max(
+                        float(column[i])
+                        for i in (vocabulary.get(form), vocabulary.get(f"NEG_{form}"))
+                        if i is not None
+                    )
+                    for form in self.cues_[label]
+                    if form in vocabulary or f"NEG_{form}" in vocabulary
+                }
+                lex = vocabulary.get(f"LEX_{label}")
+                if lex is not None and column[lex] > 0:
+                    weights[f"LEX_{label}"] = float(column[lex])
+                cached[label] = weights
+            self.__dict__["_cue_weight_cache"] = cached
+        return cached
 
     def _polarity_matrix(
         self, label: str, global_rows: sp.csr_matrix, items: Sequence[Prepared]
@@ -480,6 +520,9 @@ def _polarity_values(gold: list[dict[str, str | None]], label: str) -> list[str]
     return named
 
 
+_CLAUSE_SHARE = 0.5  # a clause joins a label's polarity view at half its strongest cue
+
+
 def _score_groups(scores: Sequence[object] | None, n: int) -> np.ndarray:
     """NPS group per comment: 0 no usable score, 1 detractor (0-6), 2 passive, 3 promoter."""
     if scores is not None and len(scores) != n:
@@ -496,12 +539,17 @@ def _score_groups(scores: Sequence[object] | None, n: int) -> np.ndarray:
 
 
 def _log_prior(target: np.ndarray, groups: np.ndarray, n_classes: int) -> np.ndarray:
-    """log P(polarity | NPS group), add-one smoothed, centred per group; row 0 (no score) is 0."""
+    """log P(polarity | NPS group) / P(polarity), add-one smoothed; row 0 (no score) is 0.
+
+    The ratio carries only what the score adds to the base rates, which the text model's
+    intercepts already hold, so a promoter's score cannot outvote "the courier was rude"
+    merely because praise is common."""
+    base = np.bincount(target, minlength=n_classes) + 1.0
+    base_log = np.log(base / base.sum())
     prior = np.zeros((4, n_classes))
     for group in (1, 2, 3):
         counts = np.bincount(target[groups == group], minlength=n_classes) + 1.0
-        logs = np.log(counts / counts.sum())
-        prior[group] = logs - logs.mean()
+        prior[group] = np.log(counts / counts.sum()) - base_log
     return prior
 
 

@@ -86,3 +86,15 @@ def test_card_holds_test_split_metrics(default_tagger: Tagger) -> None:
     card = default_tagger.card_
     assert card["heldout_metrics"]["n"] > 1_000
     assert card["training"]["rows_used"] == "train + dev splits"
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["Курьер нахамил, но доставка быстрая", "Fast delivery, but the courier was rude."],
+)
+def test_polarity_comes_from_the_clause_about_the_label(
+    default_tagger: Tagger, comment: str
+) -> None:
+    """Regression: the positive delivery clause once decided the courier's service polarity."""
+    tags = default_tagger.predict([comment])[0].polarities
+    assert tags == {"service": "negative", "convenience": "positive"}
