@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 MODEL  := models/default/card.json
 PIP    := $(BIN)/pip --disable-pip-version-check -q
 
-.PHONY: demo test lint bench model install clean
+.PHONY: demo test lint bench model install clean report-check
 
 install: $(STAMP)
 
@@ -49,6 +49,17 @@ lint: $(STAMP)
 bench: $(STAMP) $(MODEL)
 	$(PIP) install -e '.[bench]'
 	$(BIN)/python -m bench
+
+# Render the demo report in headless Chromium (Debian's package, installed on first use) and
+# fail on any console message; the screenshot is for a person to look at.
+CHROMIUM_FLAGS := --headless --no-sandbox --disable-gpu --disable-background-networking \
+	--disable-component-update --disable-sync --no-first-run --enable-logging=stderr --v=0
+report-check: demo
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	chromium $(CHROMIUM_FLAGS) --user-data-dir=$$(mktemp -d) --window-size=1280,3200 \
+	  --screenshot=demo/report.png file://$(CURDIR)/demo/report.html 2> demo/chromium.log
+	@if grep -E "CONSOLE|Uncaught" demo/chromium.log; then echo "console messages above"; exit 1; fi
+	@echo "demo/report.html renders with no console messages; screenshot: demo/report.png"
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

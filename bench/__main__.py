@@ -258,6 +258,43 @@ def bench_tag(sizes: tuple[int, ...] = (100_000, 1_000_000)) -> dict[str, Any]:
     return out
 
 
+def bench_report(size: int = 1_000_000) -> dict[str, Any]:
+    """`insight report` end to end on a tagged CSV of `size` rows (bootstrap included)."""
+    from insight.batch import tag_export
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tagged = Path(tmp) / "tagged.csv"
+        tag_export(ROOT / "data" / "examples" / "nps_export.csv", tagged, progress=False)
+        with open(tagged, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        big = Path(tmp) / f"tagged_{size}.csv"
+        with open(big, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(rows[0])
+            body = rows[1:]
+            for i in range(size):
+                writer.writerow(body[i % len(body)])
+        command = [
+            sys.executable,
+            "-m",
+            "insight.cli",
+            "report",
+            str(big),
+            "-o",
+            str(Path(tmp) / "r.html"),
+            "--json",
+            str(Path(tmp) / "r.json"),
+            "--segment-col",
+            "channel",
+            "region",
+            "plan",
+        ]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+    return {"rows": size, "seconds": round(seconds, 1)}
+
+
 class PlainPipeline:
     """The scikit-learn pipeline a user writes in ten minutes: word + char TF-IDF, one linear
     SVM per label over {absent, each polarity}, default decision rule."""
@@ -371,6 +408,7 @@ SECTIONS = {
     "speed": bench_speed,
     "tag": bench_tag,
     "peers": bench_peers,
+    "report": bench_report,
 }
 
 
@@ -446,6 +484,11 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {m['micro']['f1']:.4f} | {m['macro_f1']:.4f} | {(m['polarity_accuracy'] or 0):.4f} | {r['train_seconds']} |"
             )
+    if "report" in results:
+        r = results["report"]
+        lines.append(
+            f"\n## `insight report`\n\n- {r['rows']:,} tagged rows, CSV in, HTML and JSON out, with the bootstrap: {r['seconds']} s"
+        )
     if "speed" in results:
         s = results["speed"]
         lines.append("\n## Speed of the default model\n")
