@@ -691,6 +691,26 @@ class ShareChange:
     q_value: float | None
     significant: bool
 
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        """95% Wilson interval of the share (sound for small groups and shares near 0 or 1)."""
+        return wilson_interval(self.mentions, self.n)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float] | None:
+    """The Wilson score interval of a proportion; None for an empty group.
+
+    >>> wilson_interval(0, 10)
+    (0.0, 0.2775)
+    """
+    if n <= 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / denominator
+    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+
 
 @dataclass(frozen=True)
 class Trends:
@@ -868,6 +888,7 @@ def _share_dict(c: ShareChange, group_key: str, other_key: str) -> dict[str, Any
         "mentions": c.mentions,
         "n": c.n,
         "share": _num(c.share, 4),
+        "ci": _pair(c.ci),
         other_key: _num(c.share_other, 4),
         "change": _num(c.change, 4),
         "p_value": _p(c.p_value),

@@ -526,3 +526,26 @@ def test_intervals_contain_the_estimate(raw: list[int], seed: int) -> None:
     row = out.labels[0]
     assert row.impact is not None and row.impact_ci is not None
     assert row.impact_ci[0] - 1e-9 <= row.impact <= row.impact_ci[1] + 1e-9
+
+
+def test_label_shares_carry_wilson_intervals() -> None:
+    from insight.scores import wilson_interval
+
+    assert wilson_interval(5, 10) == (0.2366, 0.7634)  # the textbook value for 5 of 10
+    assert wilson_interval(0, 0) is None
+    scores = [9, 3, 7, 10, 2, 8] * 20
+    labels = {"price": (["negative", "", "", "positive", "", ""] * 20)}
+    dates = ["2026-01-05"] * 60 + ["2026-02-05"] * 60
+    out = summarize(
+        scores,
+        labels,
+        scale=Scale.nps(),
+        dates=dates,
+        period="month",
+        segments={"channel": ["app", "web"] * 60},
+        n_boot=50,
+    ).to_dict()
+    first = out["trends"]["labels"][0]
+    low, high = first["ci"]
+    assert low <= first["share"] <= high
+    assert all(row["ci"] is not None for table in out["segments"] for row in table["labels"])
