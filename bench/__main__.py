@@ -295,6 +295,156 @@ def bench_report(size: int = 1_000_000) -> dict[str, Any]:
     return {"rows": size, "seconds": round(seconds, 1)}
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, from /proc (loopback server only)."""
+    total, pids = 0, [pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                pids.append(int(entry.name))
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
+def _post(connection: Any, body: bytes) -> tuple[int, float]:
+    started = time.perf_counter()
+    connection.request(
+        "POST", "/v1/classify", body=body, headers={"Content-Type": "application/json"}
+    )
+    response = connection.getresponse()
+    response.read()
+    return response.status, time.perf_counter() - started
+
+
+def bench_serve(seconds: int = 20, soak_seconds: int = 300, soak_rate: int = 150) -> dict[str, Any]:
+    """`insight serve` with 2 workers on 127.0.0.1, loaded by wrk (single comments) and a paced
+    client (100-comment batches, then a steady-rate soak). Bounded in count and time."""
+    import http.client
+    import shutil
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "insight.cli", "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    out: dict[str, Any] = {}
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        time.sleep(3)  # both workers up
+        single = json.dumps(
+            {"texts": ["The courier was late and the support chat never answered"]}
+        ).encode()
+        if shutil.which("wrk"):
+            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+                script.write(
+                    'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    f"wrk.body = {json.dumps(single.decode())}\n"
+                )
+            result = subprocess.run(
+                [
+                    "wrk",
+                    "-t1",
+                    "-c8",
+                    f"-d{seconds}s",
+                    "--latency",
+                    "-s",
+                    script.name,
+                    f"http://127.0.0.1:{port}/v1/classify",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            os.unlink(script.name)
+            text = result.stdout
+            out["wrk_single"] = {
+                "requests_per_second": float(text.split("Requests/sec:")[1].split()[0]),
+                "latency": {
+                    line.split()[0]: line.split()[1]
+                    for line in text.splitlines()
+                    if line.strip().endswith(("ms", "us", "s"))
+                    and line.strip()[:3] in ("50%", "75%", "90%", "99%")
+                },
+                "non_2xx": int(text.split("Non-2xx or 3xx responses:")[1].split()[0])
+                if "Non-2xx" in text
+                else 0,
+                "socket_errors": "Socket errors" in text,
+            }
+        else:
+            out["wrk_single"] = "wrk not installed (apt-get install wrk)"
+        comments = _corpus_split("test").texts[:100]
+        batch = json.dumps({"texts": comments}).encode()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        times, errors = [], 0
+        for _ in range(200):
+            status, elapsed = _post(connection, batch)
+            errors += status != 200
+            times.append(elapsed)
+        times.sort()
+        out["batch_100"] = {
+            "p50_ms": round(1000 * times[len(times) // 2], 1),
+            "p99_ms": round(1000 * times[int(0.99 * len(times))], 1),
+            "errors": errors,
+        }
+        rss_start = _tree_rss_mb(server.pid)
+        sent = errors = 0
+        latencies = []
+        started = time.perf_counter()
+        while time.perf_counter() - started < soak_seconds:
+            due = started + sent / soak_rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            status, elapsed = _post(connection, single)
+            errors += status != 200
+            latencies.append(elapsed)
+            sent += 1
+        latencies.sort()
+        rss_end = _tree_rss_mb(server.pid)
+        out["soak"] = {
+            "seconds": soak_seconds,
+            "rate_per_second": soak_rate,
+            "requests": sent,
+            "errors": errors,
+            "p50_ms": round(1000 * latencies[len(latencies) // 2], 2),
+            "p99_ms": round(1000 * latencies[int(0.99 * len(latencies))], 2),
+            "rss_start_mb": rss_start,
+            "rss_end_mb": rss_end,
+            "rss_growth": round((rss_end - rss_start) / rss_start, 4) if rss_start else None,
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return out
+
+
 class PlainPipeline:
     """The scikit-learn pipeline a user writes in ten minutes: word + char TF-IDF, one linear
     SVM per label over {absent, each polarity}, default decision rule."""
@@ -409,6 +559,7 @@ SECTIONS = {
     "tag": bench_tag,
     "peers": bench_peers,
     "report": bench_report,
+    "serve": bench_serve,
 }
 
 
@@ -489,6 +640,12 @@ def render(results: dict[str, Any]) -> str:
         lines.append(
             f"\n## `insight report`\n\n- {r['rows']:,} tagged rows, CSV in, HTML and JSON out, with the bootstrap: {r['seconds']} s"
         )
+    if "serve" in results:
+        r = results["serve"]
+        lines.append("\n## `insight serve`, 2 workers on 127.0.0.1\n")
+        lines.append(f"- single comment, wrk (1 thread, 8 connections): {r['wrk_single']}")
+        lines.append(f"- 100-comment batch, one client: {r['batch_100']}")
+        lines.append(f"- soak: {r['soak']}")
     if "speed" in results:
         s = results["speed"]
         lines.append("\n## Speed of the default model\n")
