@@ -129,13 +129,8 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
         n = len(prepared)
         words = sorted(f for f, c in word_df.items() if c >= self.min_df)
         chars = sorted(f for f, c in char_df.items() if c >= self.min_df)
-        self.vocabulary_ = {f: i for i, f in enumerate(words)}
-        self.char_vocabulary_ = {f: i + len(words) for i, f in enumerate(chars)}
         df = np.array([word_df[f] for f in words] + [char_df[f] for f in chars], dtype=np.float64)
-        self.idf_ = np.log((1.0 + n) / (1.0 + df)) + 1.0
-        self.n_word_features_ = len(words)
-        self._word_cache: dict[str, list[int]] = {}
-        return self
+        return self.restore(words, chars, np.log((1.0 + n) / (1.0 + df)) + 1.0)
 
     def restore(self, words: list[str], chars: list[str], idf: np.ndarray) -> CommentVectorizer:
         """Rebuild a fitted vectorizer from saved vocabularies (see `insight.persistence`)."""
@@ -143,7 +138,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
         self.char_vocabulary_ = {f: i + len(words) for i, f in enumerate(chars)}
         self.idf_ = np.asarray(idf, dtype=np.float64)
         self.n_word_features_ = len(words)
-        self._word_cache = {}
+        self._word_cache: dict[str, list[int]] = {}
         return self
 
     # -- features ---------------------------------------------------------------------

@@ -11,7 +11,6 @@ import csv
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
 
 from insight.checks import CheckReport, check_labeled_file
 from insight.taxonomy import FACTORS
@@ -152,10 +151,6 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"UNMET: {problem}", file=sys.stderr)
     return 1 if problems else 0
-
-
-def figures() -> dict[str, Any]:
-    return check_labeled_file(CORPUS, canonical=True).counts
 
 
 if __name__ == "__main__":
