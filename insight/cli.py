@@ -139,7 +139,7 @@ def _classify(args: argparse.Namespace) -> int:
 
     texts = list(args.texts) or [line.rstrip("\n") for line in sys.stdin]
     tagger = load_model(args.model)
-    for text, result in zip(texts, tagger.predict(texts), strict=True):
+    for text, result in zip(texts, tagger.predict(texts, n_jobs=-1), strict=True):
         if args.json:
             record = {
                 "text": text,

@@ -11,8 +11,8 @@ blocks are L2-normalised on their own, so neither drowns the other.
 
 from __future__ import annotations
 
+import itertools
 import math
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -82,7 +82,10 @@ def char_ngrams(normalized: str, low: int, high: int) -> list[str]:
 def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
     grams = list(tokens) if low <= 1 else []
     for n in range(max(low, 2), high + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        if n == 2:  # the common case, without a slice and a join per pair
+            grams += [a + " " + b for a, b in itertools.pairwise(tokens)]
+        else:
+            grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return grams
 
 
@@ -96,7 +99,7 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        morphology: str = "auto",
+        morphology: str = "stem",
         word_ngram_range: tuple[int, int] = (1, 2),
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
@@ -158,19 +161,21 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
     def transform_prepared(self, prepared: Sequence[Prepared]) -> sp.csr_matrix:
         """Batch path: collect indices in Python, weight and normalise with sparse algebra."""
         self._check_fitted()
-        cols = array(
-            "i"
-        )  # C-level appends: a Python list + np.asarray costs more than the features
-        indptr = array("q", [0])
-        for item in prepared:
-            cols.extend(self._indices(item))
-            indptr.append(len(cols))
+        # One flat Python list and one conversion at the end: per-row appends to a typed
+        # array convert every index on its own and cost more than the features.
+        cols: list[int] = []
+        ends = np.empty(len(prepared) + 1, dtype=np.int64)
+        ends[0] = 0
+        indices = self._indices
+        for row, item in enumerate(prepared, start=1):
+            cols += indices(item)
+            ends[row] = len(cols)
         n_word = self.n_word_features_
         counts = sp.csr_matrix(
             (
                 np.ones(len(cols)),
-                np.frombuffer(cols, dtype=np.int32),
-                np.frombuffer(indptr, dtype=np.int64),
+                np.fromiter(cols, dtype=np.int32, count=len(cols)),
+                ends,
             ),
             shape=(len(prepared), len(self.idf_)),
         )
@@ -223,19 +228,21 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
         return grams
 
     def _indices(self, item: Prepared) -> list[int]:
-        vocab = self.vocabulary_
-        indices = [vocab[g] for g in self._word_features(item) if g in vocab]
+        indices = [i for i in map(self.vocabulary_.get, self._word_features(item)) if i is not None]
         cache = self._word_cache
-        char_vocab = self.char_vocabulary_
-        low, high = self.char_ngram_range
         for word in item.normalized.split():
             known = cache.get(word)
             if known is None:
-                known = [char_vocab[g] for g in char_ngrams(word, low, high) if g in char_vocab]
-                if len(cache) < _WORD_CACHE_LIMIT:
-                    cache[word] = known
-            indices.extend(known)
+                known = self._char_indices(word)
+            indices += known
         return indices
+
+    def _char_indices(self, word: str) -> list[int]:
+        get = self.char_vocabulary_.get
+        known = [i for i in map(get, char_ngrams(word, *self.char_ngram_range)) if i is not None]
+        if len(self._word_cache) < _WORD_CACHE_LIMIT:
+            self._word_cache[word] = known
+        return known
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "idf_"):

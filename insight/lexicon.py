@@ -19,13 +19,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from insight.text import is_negator
+from insight.text import CLAUSE_BREAKS, is_negator
 
 LEXICON_PATH = Path(__file__).parent / "resources" / "lexicon.json"
 _MIN_PREFIX = 3
-_BREAKS = frozenset(
-    {".", ",", ";", ":", "!", "?", "but", "но", "а", "однако", "ale", "lecz", "jednak"}
-)
 
 
 @dataclass(frozen=True)
@@ -59,6 +56,8 @@ class Lexicon:
         self._cache: dict[str, frozenset[str]] = {}
         self._phrase_cache: dict[str, tuple[_Entry, ...]] = {}
         self._plan: dict[str, tuple[tuple[str, ...], bool, int]] = {}
+        self._window = max((len(e.words) for es in self._phrases.values() for e in es), default=1)
+        self._window_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def token_tags(self, token: str) -> frozenset[str]:
         found = self._cache.get(token)
@@ -75,7 +74,7 @@ class Lexicon:
         """(sorted tags, has phrase candidates, kind) of a token, cached: the hot path."""
         found = self._plan.get(token)
         if found is None:
-            kind = _BREAK if token in _BREAKS else _NEGATOR if is_negator(token) else _PLAIN
+            kind = _BREAK if token in CLAUSE_BREAKS else _NEGATOR if is_negator(token) else _PLAIN
             found = (tuple(sorted(self.token_tags(token))), bool(self._candidates(token)), kind)
             if len(self._plan) < 200_000:
                 self._plan[token] = found
@@ -108,6 +107,17 @@ class Lexicon:
                 tags.add(entry.tag)
         return tags
 
+    def tags_at(self, tokens: Sequence[str], i: int, own: tuple[str, ...]) -> tuple[str, ...]:
+        """Sorted tags of the token at `i` and of the phrases starting there, cached by the
+        window of tokens a phrase can span (the hot path when the first word starts one)."""
+        window = tuple(tokens[i : i + self._window])
+        found = self._window_cache.get(window)
+        if found is None:
+            found = tuple(sorted(set(own) | self.phrase_tags(window, 0)))
+            if len(self._window_cache) < 200_000:
+                self._window_cache[window] = found
+        return found
+
 
 _PLAIN, _BREAK, _NEGATOR = 0, 1, 2
 
@@ -130,7 +140,7 @@ def lexicon_features(tokens: Sequence[str], lexicon: Lexicon | None = None) -> l
             scope = 0
             continue
         if phrases:
-            tags = tuple(sorted(set(tags) | lexicon.phrase_tags(tokens, i)))  # "never again"
+            tags = lexicon.tags_at(tokens, i, tags)  # "never again"
         if tags:
             if scope:
                 features.extend("NEG_" + t if t.startswith("SENT_") else t for t in tags)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +72,7 @@ class Tagger(BaseEstimator):
     def __init__(
         self,
         labels: Sequence[str] | None = None,
-        morphology: str = "auto",
+        morphology: str = "stem",
         word_ngram_range: tuple[int, int] = (1, 2),
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
@@ -138,7 +140,7 @@ class Tagger(BaseEstimator):
         self.intercept_ = np.asarray(biases, dtype=np.float64)
         self.thresholds_ = np.asarray(thresholds, dtype=np.float64)
         self.cues_ = {label: self._learn_cues(j) for j, label in enumerate(self.labels_)}
-        self._cue_cache: dict[tuple[str, str], dict[str, float]] = {}
+        self._cue_cache: dict[str, dict[str, dict[str, float]]] = {}
         self._cue_weight_cache: dict[str, dict[str, float]] | None = None
 
         self.polarity_coef_: dict[str, np.ndarray] = {}
@@ -254,15 +256,22 @@ class Tagger(BaseEstimator):
         single.sort(reverse=True)
         return frozenset(form for _, form in single[: self.n_cues])
 
-    def _local(self, item: Prepared, label: str) -> Prepared:
+    def _local(
+        self,
+        item: Prepared,
+        label: str,
+        strengths: list[tuple[list[str], dict[str, float]]] | None = None,
+    ) -> Prepared:
         """The clauses of a comment that talk most about `label` (all of it if none).
 
         A clause's strength for a label is the detector weight of its strongest cue (a learned
         cue word or the lexicon's cue of that factor); clauses reaching half of the comment's
         strongest are kept, so in "courier was rude, but delivery fast" the service clause is
-        the first one only, though "delivery" is a weak service cue too.
+        the first one only, though "delivery" is a weak service cue too. `strengths` lets a
+        caller that asks for several labels of one comment split it into clauses once.
         """
-        strengths = self._clause_strengths(item)
+        if strengths is None:
+            strengths = self._clause_strengths(item)
         best = max((w.get(label, 0.0) for _, w in strengths), default=0.0)
         if best <= 0.0:
             return item
@@ -273,33 +282,42 @@ class Tagger(BaseEstimator):
     def _clause_strengths(self, item: Prepared) -> list[tuple[list[str], dict[str, float]]]:
         """Each clause with, per label, the weight of its strongest cue."""
         out = []
+        language = item.language
+        known = self._cue_cache_of(language)
         for clause in clauses(item.tokens):
             strengths: dict[str, float] = {}
             for token in clause:
-                for label, weight in self._token_cues(token, item.language).items():
+                cues = known.get(token)
+                if cues is None:
+                    cues = self._token_cues(token, language)
+                for label, weight in cues.items():
                     if weight > strengths.get(label, 0.0):
                         strengths[label] = weight
             out.append((clause, strengths))
         return out
 
+    def _cue_cache_of(self, language: str) -> dict[str, dict[str, float]]:
+        caches: dict[str, dict[str, dict[str, float]]] = self.__dict__.setdefault("_cue_cache", {})
+        return caches.setdefault(language, {})
+
     def _token_cues(self, token: str, language: str) -> dict[str, float]:
-        """{label: cue weight} of a token, cached per (token, language)."""
-        cache = self.__dict__.setdefault("_cue_cache", {})
-        key = (token, language)
-        found: dict[str, float] | None = cache.get(key)
-        if found is None:
-            weights = self._cue_weights()
-            form = word_form(token, language, self.morphology)
-            tags = default_lexicon().token_tags(token) if self.lexicon else frozenset()
-            found = {}
-            for label in self.labels_:
-                weight = weights[label].get(form, 0.0)
-                if f"LEX_{label}" in tags:
-                    weight = max(weight, weights[label].get(f"LEX_{label}", 0.0))
-                if weight > 0.0:
-                    found[label] = weight
-            if len(cache) < 200_000:
-                cache[key] = found
+        """{label: cue weight} of a token, cached per language and token."""
+        cache = self._cue_cache_of(language)
+        found: dict[str, float] | None = cache.get(token)
+        if found is not None:
+            return found
+        weights = self._cue_weights()
+        form = word_form(token, language, self.morphology)
+        tags = default_lexicon().token_tags(token) if self.lexicon else frozenset()
+        found = {}
+        for label in self.labels_:
+            weight = weights[label].get(form, 0.0)
+            if f"LEX_{label}" in tags:
+                weight = max(weight, weights[label].get(f"LEX_{label}", 0.0))
+            if weight > 0.0:
+                found[label] = weight
+        if len(cache) < 200_000:
+            cache[token] = found
         return found
 
     def _cue_weights(self) -> dict[str, dict[str, float]]:
@@ -399,50 +417,122 @@ class Tagger(BaseEstimator):
         return classes[0] if classes else None
 
     # -- prediction ---------------------------------------------------------------------
-    def predict(self, X: Sequence[str], scores: Sequence[object] | None = None) -> list[TagResult]:
+    def predict(
+        self,
+        X: Sequence[str],
+        scores: Sequence[object] | None = None,
+        *,
+        n_jobs: int | None = None,
+    ) -> list[TagResult]:
         """Tag each comment: its language and {label: (polarity, probability)}.
 
         The probability is the calibrated probability that the comment talks about the
         label. `scores` (the 0-10 answer beside each comment; None, NaN or text for a
         missing one) weigh in on the polarity where the text leaves it open; the text
         alone decides which labels are tagged.
+
+        `n_jobs` > 1 (or -1: every core) tags a large batch in forked worker processes.
+        It is a per-call choice, not the fitted `n_jobs`, because a fork inside a threaded
+        server is unsafe: only scripts and commands that own their process ask for it.
         """
         self._check_fitted()
         texts = check_texts(X)
         groups = _score_groups(scores, len(texts))
+        workers = _workers(n_jobs, len(texts))
+        if workers > 1:
+            return self._predict_forked(texts, groups, workers)
+        return self._predict_groups(texts, groups)
+
+    def _predict_forked(
+        self, texts: list[str], groups: np.ndarray, workers: int
+    ) -> list[TagResult]:
+        global _FORKED
+        size = -(-len(texts) // (4 * workers))
+        chunks = [(texts[i : i + size], groups[i : i + size]) for i in range(0, len(texts), size)]
+        _FORKED = self  # the workers inherit the fitted model: nothing is pickled or reloaded
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.starmap(_predict_chunk, chunks)
+        finally:
+            _FORKED = None
+        return [result for part in parts for result in part]
+
+    def _predict_groups(self, texts: list[str], groups: np.ndarray) -> list[TagResult]:
         prepared = [prepare(t) for t in texts]
         if len(prepared) == 1:
             return [self._predict_one(prepared[0], int(groups[0]))]
         features = self.vectorizer_.transform_prepared(prepared)
         detect = _sigmoid(np.asarray(features @ self.coef_) + self.intercept_)
         found = detect >= self.thresholds_
-        polarity: dict[tuple[int, int], str | None] = {}
+        polarity = self._batch_polarity(prepared, features, found, groups)
+        labels = self.labels_
+        defaults = [self._default_polarity(label) for label in labels]
+        rounded = np.round(detect, 4).tolist()
+        results = []
+        for i, (item, row, hits) in enumerate(zip(prepared, rounded, found.tolist(), strict=True)):
+            if not item.normalized:
+                results.append(TagResult(item.language, {}, {}))
+                continue
+            tags = {
+                labels[j]: (polarity.get((i, j), defaults[j]), row[j])
+                for j, hit in enumerate(hits)
+                if hit
+            }
+            results.append(TagResult(item.language, tags, dict(zip(labels, row, strict=True))))
+        return results
+
+    def _batch_polarity(
+        self,
+        prepared: Sequence[Prepared],
+        features: sp.csr_matrix,
+        found: np.ndarray,
+        groups: np.ndarray,
+    ) -> dict[tuple[int, int], str | None]:
+        """Polarity of every (comment, label) detected in a batch.
+
+        A comment is split into clauses once, and each distinct local view is featurised
+        once, though several labels of a comment often pick the same clauses.
+        """
+        strengths: dict[int, list[tuple[list[str], dict[str, float]]]] = {}
+        views: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        local_items: list[Prepared] = []
+        wanted: list[tuple[int, str, np.ndarray, np.ndarray]] = []
         for j, label in enumerate(self.labels_):
             rows = np.flatnonzero(found[:, j])
             if label not in self.polarity_coef_ or not len(rows):
                 continue
-            matrix = self._polarity_matrix(label, features[rows], [prepared[i] for i in rows])
+            positions = np.empty(len(rows), dtype=np.int64)
+            for k, i in enumerate(rows.tolist()):
+                item = prepared[i]
+                split = strengths.get(i)
+                if split is None:
+                    split = strengths[i] = self._clause_strengths(item)
+                local = self._local(item, label, split)
+                key = (local.language, local.normalized, tuple(local.tokens))
+                position = views.get(key)
+                if position is None:
+                    position = views[key] = len(local_items)
+                    local_items.append(local)
+                positions[k] = position
+            wanted.append((j, label, rows, positions))
+        if not wanted:
+            return {}
+        local_features = self.vectorizer_.transform_prepared(local_items)
+        n_features = self.vectorizer_.n_features_
+        polarity: dict[tuple[int, int], str | None] = {}
+        for j, label, rows, positions in wanted:
+            weights = self.polarity_coef_[label]
             margins = (
-                np.asarray(matrix @ self.polarity_coef_[label]) + self.polarity_intercept_[label]
+                np.asarray(features[rows] @ weights[:n_features])
+                + np.asarray(local_features[positions] @ weights[n_features:])
+                + self.polarity_intercept_[label]
             )
             best = (margins + self._prior(label)[groups[rows]]).argmax(axis=1)
             classes = self.polarities_[label]
-            polarity.update({(int(i), j): classes[int(b)] for i, b in zip(rows, best, strict=True)})
-        results = []
-        for i, item in enumerate(prepared):
-            tags: dict[str, tuple[str | None, float]] = {}
-            if not item.normalized:
-                results.append(TagResult(item.language, {}, {}))
-                continue
-            for j in map(int, np.flatnonzero(found[i])):
-                label = self.labels_[j]
-                polarity_of = polarity.get((i, j), self._default_polarity(label))
-                tags[label] = (polarity_of, round(float(detect[i, j]), 4))
-            probabilities = {
-                label: round(float(p), 4) for label, p in zip(self.labels_, detect[i], strict=True)
-            }
-            results.append(TagResult(item.language, tags, probabilities))
-        return results
+            polarity.update(
+                {(i, j): classes[b] for i, b in zip(rows.tolist(), best.tolist(), strict=True)}
+            )
+        return polarity
 
     def _prior(self, label: str) -> np.ndarray:
         """alpha * log P(polarity | group) per NPS group; row 0 (no score) is all zeros."""
@@ -521,6 +611,24 @@ def _polarity_values(gold: list[dict[str, str | None]], label: str) -> list[str]
 
 
 _CLAUSE_SHARE = 0.5  # a clause joins a label's polarity view at half its strongest cue
+_FORK_MIN = 4_096  # below this many comments, starting workers costs more than it saves
+_FORKED: Tagger | None = None  # the model a forked worker tags with (see `_predict_forked`)
+
+
+def _workers(n_jobs: int | None, n_texts: int) -> int:
+    """Processes for a batch: 1 unless asked for, the batch is large, and fork exists."""
+    if n_jobs is None or n_jobs == 1 or n_texts < _FORK_MIN:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    available = cores or 1
+    return available if n_jobs < 0 else min(n_jobs, available)
+
+
+def _predict_chunk(texts: list[str], groups: np.ndarray) -> list[TagResult]:
+    assert _FORKED is not None, "a forked worker tags with the model its parent set"
+    return _FORKED._predict_groups(texts, groups)
 
 
 def _score_groups(scores: Sequence[object] | None, n: int) -> np.ndarray:

@@ -28,9 +28,10 @@ shorter, and a megabyte pasted by mistake must not stall a batch."""
 
 LANGUAGES: tuple[str, ...] = ("en", "ru", "pl")
 MORPHOLOGY_MODES: tuple[str, ...] = ("auto", "lemma", "stem", "none")
-# "auto" is what measurement chose (see README, "Text processing"): lemmas where a fast
-# offline lemmatiser exists (spaCy's English table, pymorphy3), Snowball stems for Polish,
-# whose 3.7-million-entry spaCy tables take ten seconds to load.
+# "stem" (Snowball) is the models' default (see README, "Text processing"): on dev it scores
+# as lemmas do, and a word never seen before costs a C call instead of a pymorphy3 parse.
+# "auto" takes lemmas where a fast offline lemmatiser exists (spaCy's English table,
+# pymorphy3) and stems for Polish, whose 3.7-million-entry spaCy tables take ten seconds.
 _AUTO_MODE = {"en": "lemma", "ru": "lemma", "pl": "stem"}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
@@ -39,8 +40,8 @@ _URL = re.compile(r"(?:https?://|www\.)\S+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+])\+?\d(?:[\s().-]*\d){8,14}(?!\w)")
 _NUMBER = re.compile(r"(?<!\w)\d+(?:[.,:/]\d+)*(?!\w)")
-_REPEAT_LETTER = re.compile(r"([^\W\d_])\1{2,}")
-_REPEAT_MARK = re.compile(r"([!?.])\1{2,}")
+# A letter, or one of ! ? ., repeated three or more times (one pass over the text).
+_REPEAT = re.compile(r"([^\W\d_]|[!?.])\1{2,}")
 _DIGIT = re.compile(r"\d")
 # Emoji and pictographs: the blocks survey respondents actually use.
 _EMOJI_CLASS = (
@@ -59,7 +60,8 @@ _POLISH_LETTERS = re.compile(r"[ąćęłńóśźż]")
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґ]")  # after lower(); ё is folded to е earlier
 
 MASKS = frozenset({"_url_", "_email_", "_phone_", "_num_"})
-_CLAUSE_BREAKS = frozenset(
+# Where a clause ends: negation scope, the lexicon's sentiment scope and `clauses` all stop here.
+CLAUSE_BREAKS = frozenset(
     {
         ".",
         ",",
@@ -190,7 +192,7 @@ def normalize(text: str) -> str:
         text = _NUMBER.sub(" _num_ ", _PHONE.sub(" _phone_ ", text))
     if not text.isascii():
         text = _EMOJI_MODIFIERS.sub("", text)
-    text = _REPEAT_MARK.sub(r"\1\1", _REPEAT_LETTER.sub(r"\1\1", text))
+    text = _REPEAT.sub(r"\1\1", text)
     return " ".join(text.split())
 
 
@@ -212,20 +214,25 @@ def detect_language(text: str, *, normalized: bool = False) -> str:
 
 def language_of(sample: str, tokens: list[str]) -> str:
     """`detect_language` for a comment already normalised and tokenised."""
-    cyrillic = len(_CYRILLIC.findall(sample))
-    polish_letters = len(_POLISH_LETTERS.findall(sample))
-    latin = len(_LATIN.findall(sample)) + polish_letters
+    if sample.isascii():  # most Latin comments: no Cyrillic or Polish letters to count
+        cyrillic = polish_letters = 0
+        latin = len(_LATIN.findall(sample))
+        latin_words = [t for t in tokens if t[0].isalpha()]
+    else:
+        cyrillic = len(_CYRILLIC.findall(sample))
+        polish_letters = len(_POLISH_LETTERS.findall(sample))
+        latin = len(_LATIN.findall(sample)) + polish_letters
+        latin_words = [t for t in tokens if t[0].isalpha() and not _CYRILLIC.match(t)]
     if cyrillic == 0 and latin == 0:
         return "other"
     if cyrillic >= latin:
         # Ukrainian letters in more than 3% of the Cyrillic ones: Ukrainian, not a Russian
         # comment with one Ukrainian word in it.
         return "other" if len(_UKRAINIAN_LETTERS.findall(sample)) > 0.03 * cyrillic else "ru"
-    latin_words = [t for t in tokens if t[0].isalpha() and not _CYRILLIC.match(t)]
-    polish = 2 * polish_letters + sum(w in _PL_WORDS for w in latin_words)
-    english = sum(w in _EN_WORDS for w in latin_words)
-    russian = sum(w in _RU_TRANSLIT_WORDS for w in latin_words)
-    other = sum(w in _OTHER_LATIN_WORDS for w in latin_words)
+    polish = 2 * polish_letters + sum(map(_PL_WORDS.__contains__, latin_words))
+    english = sum(map(_EN_WORDS.__contains__, latin_words))
+    russian = sum(map(_RU_TRANSLIT_WORDS.__contains__, latin_words))
+    other = sum(map(_OTHER_LATIN_WORDS.__contains__, latin_words))
     best = max(polish, english, russian)
     if other > best:
         return "other"
@@ -329,7 +336,7 @@ def clauses(tokens: list[str]) -> list[list[str]]:
     """
     found: list[list[str]] = [[]]
     for token in tokens:
-        if token in _CLAUSE_BREAKS:
+        if token in CLAUSE_BREAKS:
             if found[-1]:
                 found.append([])
         else:
@@ -372,7 +379,7 @@ def analyze(
     features: list[str] = []
     scope = 0
     for token in tokens:
-        if token in _CLAUSE_BREAKS:
+        if token in CLAUSE_BREAKS:
             scope = 0
             if token == "!" or token == "?":
                 features.append(token)

@@ -66,7 +66,7 @@ def _split(data: LabeledData) -> tuple[LabeledData, LabeledData | None]:
 
 def score(tagger: Tagger, data: LabeledData) -> dict[str, Any]:
     """Metrics of `tagger` on labeled data (languages from its ``lang`` column when present)."""
-    results = tagger.predict(data.texts, scores=data.scores)
+    results = tagger.predict(data.texts, scores=data.scores, n_jobs=-1)
     languages = data.languages or [r.language for r in results]
     predicted = [r.polarities for r in results]
     return evaluate_tags(data.labels, predicted, languages=languages, labels=tagger.labels_)

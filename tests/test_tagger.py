@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
+import insight.tagger as tagger_module
 from insight.errors import InputError, LabelError, NotFittedError
 from insight.tagger import Tagger
 
@@ -143,3 +144,19 @@ def test_predict_never_crashes_on_arbitrary_unicode(tiny_tagger: Tagger, texts: 
     for result in results:
         assert result.language in {"en", "ru", "pl", "other"}
         assert all(0.0 <= p <= 1.0 for _, p in result.tags.values())
+
+
+def test_forked_workers_tag_as_one_process_does(
+    tiny_tagger: Tagger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tagger_module, "_FORK_MIN", 4)  # fork even for a tiny batch
+    texts = ["rude staff, lovely shop", "too expensive", "", "great prices but slow"] * 5
+    scores = [3, None, 9, "x"] * 5
+    forked = tiny_tagger.predict(texts, scores=scores, n_jobs=2)
+    assert forked == tiny_tagger.predict(texts, scores=scores)
+
+
+def test_one_process_unless_asked_for_a_large_batch() -> None:
+    assert tagger_module._workers(None, 100_000) == 1
+    assert tagger_module._workers(1, 100_000) == 1
+    assert tagger_module._workers(-1, 10) == 1
