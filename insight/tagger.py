@@ -553,6 +553,8 @@ class Tagger(BaseEstimator):
         n_features = self.vectorizer_.n_features_
         tags: dict[str, tuple[str | None, float]] = {}
         probabilities: dict[str, float] = {}
+        strengths = None
+        views: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
         for j, label in enumerate(self.labels_):
             probability = 1.0 / (1.0 + math.exp(-float(raw[j])))
             probabilities[label] = round(probability, 4)
@@ -560,7 +562,14 @@ class Tagger(BaseEstimator):
                 continue
             polarity = self._default_polarity(label)
             if label in self.polarity_coef_:
-                local_index, local_values = self.vectorizer_.transform_one(self._local(item, label))
+                if strengths is None:
+                    strengths = self._clause_strengths(item)
+                local = self._local(item, label, strengths)
+                key = (local.normalized, *local.tokens)
+                view = views.get(key)
+                if view is None:
+                    view = views[key] = self.vectorizer_.transform_one(local)
+                local_index, local_values = view
                 weights = self.polarity_coef_[label]
                 block = (
                     values @ weights[index]
