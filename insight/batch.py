@@ -31,6 +31,8 @@ from insight.exports import (
     find_column,
     open_export,
 )
+from insight.nps import nps_group as group_of
+from insight.nps import nps_score
 from insight.taxonomy import POLARITY_SIGNS
 from insight.text import MAX_CHARS
 
@@ -99,16 +101,12 @@ def added_columns(labels: Sequence[str], existing: Sequence[str]) -> list[str]:
 
 def nps_group(score: str) -> tuple[str, str]:
     """(group, status) for a raw score cell: status is ok, missing or invalid."""
-    value = score.strip()
-    if not value:
+    if not score.strip():
         return "", "missing"
-    try:
-        number = float(value.replace(",", "."))
-    except ValueError:
+    number = nps_score(score)
+    if number is None:
         return "", "invalid"
-    if not number.is_integer() or not 0 <= number <= 10:
-        return "", "invalid"
-    return ("promoter" if number >= 9 else "passive" if number >= 7 else "detractor"), "ok"
+    return group_of(number), "ok"
 
 
 def _tag_cells(tagger: Tagger, texts: list[str], scores: list[str] | None) -> list[list[str]]:

@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from insight.errors import InputError
+from insight.nps import SCORE_TOLERANCE
 
 ScoreKind = Literal["net", "top", "mean"]
 Period = Literal["week", "month", "quarter"]
@@ -46,7 +47,7 @@ N_PERMUTATIONS = 1000  # Monte Carlo Shapley orders; the noise shrinks as 1 / sq
 POLARITY_ORDER: tuple[str, ...] = ("positive", "negative", "mixed", "neutral", "conflict")
 
 _PERIOD_FREQ = {"week": "W", "month": "M", "quarter": "Q"}
-_TOL = 1e-9
+_TOL = SCORE_TOLERANCE  # one rule with the tagger and `insight tag` (insight.nps)
 _MAX_CELLS = 100_001  # scale values; bounds the cost of one bootstrap to n_boot x cells
 _HIGH, _MIDDLE, _LOW = 0, 1, 2
 _VALUE_KIND = {str: 1, bool: 2, np.bool_: 2}  # object-array items that need a closer look

@@ -38,6 +38,7 @@ from insight.errors import InputError, LabelError, NotFittedError
 from insight.evaluation import evaluate_tags
 from insight.features import CommentVectorizer, Prepared, check_texts, prepare
 from insight.lexicon import default_lexicon
+from insight.nps import nps_score
 from insight.taxonomy import FACTORS
 from insight.text import clauses, word_form
 
@@ -646,11 +647,8 @@ def _score_groups(scores: Sequence[object] | None, n: int) -> np.ndarray:
         raise InputError(f"got {n} texts but {len(scores)} scores; give one score per text")
     groups = np.zeros(n, dtype=np.int64)
     for i, value in enumerate(scores if scores is not None else []):
-        try:
-            number = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-        if 0 <= number <= 10:
+        number = nps_score(value)
+        if number is not None:
             groups[i] = 1 if number < 7 else 2 if number < 9 else 3
     return groups
 
