@@ -273,11 +273,18 @@ class Tagger(BaseEstimator):
         """
         if strengths is None:
             strengths = self._clause_strengths(item)
-        best = max((w.get(label, 0.0) for _, w in strengths), default=0.0)
+        best = 0.0
+        for _, weights in strengths:
+            weight = weights.get(label, 0.0)
+            if weight > best:
+                best = weight
         if best <= 0.0:
             return item
-        parts = [c for c, w in strengths if w.get(label, 0.0) >= _CLAUSE_SHARE * best]
-        tokens = [t for clause in parts for t in clause]
+        if len(strengths) == 1:
+            tokens = strengths[0][0]
+        else:
+            cut = _CLAUSE_SHARE * best
+            tokens = [t for clause, w in strengths if w.get(label, 0.0) >= cut for t in clause]
         return Prepared(item.language, " ".join(tokens), tokens)
 
     def _clause_strengths(self, item: Prepared) -> list[tuple[list[str], dict[str, float]]]:

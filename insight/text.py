@@ -55,7 +55,10 @@ _TOKEN = re.compile(
     rf"_(?:url|email|phone|num)_|[^\W_]+(?:['’-][^\W_]+)*|[{_EMOJI_CLASS}]|[!?]|[.,;:]"
 )
 _CYRILLIC = re.compile(r"[а-яё]")
-_LATIN = re.compile(r"[a-z]")
+# Runs of letters: counting characters by their runs makes a few strings per comment, not one
+# per letter.
+_CYRILLIC_RUN = re.compile(r"[а-яё]+")
+_LATIN_RUN = re.compile(r"[a-z]+")
 _POLISH_LETTERS = re.compile(r"[ąćęłńóśźż]")
 _UKRAINIAN_LETTERS = re.compile(r"[іїєґ]")  # after lower(); ё is folded to е earlier
 
@@ -216,12 +219,12 @@ def language_of(sample: str, tokens: list[str]) -> str:
     """`detect_language` for a comment already normalised and tokenised."""
     if sample.isascii():  # most Latin comments: no Cyrillic or Polish letters to count
         cyrillic = polish_letters = 0
-        latin = len(_LATIN.findall(sample))
+        latin = sum(map(len, _LATIN_RUN.findall(sample)))
         latin_words = [t for t in tokens if t[0].isalpha()]
     else:
-        cyrillic = len(_CYRILLIC.findall(sample))
+        cyrillic = sum(map(len, _CYRILLIC_RUN.findall(sample)))
         polish_letters = len(_POLISH_LETTERS.findall(sample))
-        latin = len(_LATIN.findall(sample)) + polish_letters
+        latin = sum(map(len, _LATIN_RUN.findall(sample))) + polish_letters
         latin_words = [t for t in tokens if t[0].isalpha() and not _CYRILLIC.match(t)]
     if cyrillic == 0 and latin == 0:
         return "other"
