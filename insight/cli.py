@@ -112,6 +112,22 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--force", action="store_true", help="replace an existing model directory")
+    train.add_argument(
+        "--base",
+        metavar="default|PATH",
+        help="warm start: learn shared labels with the bundled corpus (default) or a labeled file",
+    )
+    train.add_argument(
+        "--base-weight",
+        type=float,
+        metavar="W",
+        help="weight of each company row with --base (default: base rows / company rows / 2)",
+    )
+    train.add_argument(
+        "--learning-curve",
+        action="store_true",
+        help="also report held-out F1 against the number of training rows (in the card)",
+    )
     train.set_defaults(run=_train)
 
     check = commands.add_parser("check", help="check a labeled file before training on it")
@@ -237,12 +253,27 @@ def _train(args: argparse.Namespace) -> int:
         cv=args.cv,
         seed=args.seed,
         force=args.force,
+        base=args.base,
+        base_weight=args.base_weight,
+        learning_curve=args.learning_curve,
     )
+    base = card["training"].get("base")
+    if base:
+        print(
+            f"warm start from {base['source']}: {base['company_rows']} company rows "
+            f"(weight {base['company_weight']}) with {base['base_rows']} base rows; labels of "
+            f"the company's own: {base['labels_from_company_only'] or 'none'}"
+        )
     print(f"cross-validated on {card['training']['rows']} rows ({args.cv} folds):")
     print(format_metrics(card["cv_metrics"]))
     if card.get("heldout_metrics"):
         print(f"\nheld out (split = test, {card['heldout_metrics']['n']} rows):")
         print(format_metrics(card["heldout_metrics"]))
+    if "learning_curve" in card["training"]:
+        from insight.learning_curve import render_curve
+
+        print("\nlearning curve:")
+        print(render_curve(card["training"]["learning_curve"]))
     print(f"\nmodel written to {args.out}")
     return 0
 
