@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.retraining import bench_retraining, render_retraining
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SHARED = ROOT.parent / "shared" / "datasets"
@@ -592,6 +594,7 @@ SECTIONS = {
     "peers": bench_peers,
     "report": bench_report,
     "serve": bench_serve,
+    "retraining": bench_retraining,
 }
 
 
@@ -702,6 +705,8 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {size} | {v['seconds']} | {v['rows_per_second']:,} | {v['peak_rss_mb_any_child']} |"
             )
+    if "retraining" in results:
+        lines.append(render_retraining(results["retraining"]))
     return "\n".join(lines) + "\n"
 
 

@@ -112,6 +112,22 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     train.add_argument("--force", action="store_true", help="replace an existing model directory")
+    train.add_argument(
+        "--base",
+        metavar="default|PATH",
+        help="warm start: learn shared labels with the bundled corpus (default) or a labeled file",
+    )
+    train.add_argument(
+        "--base-weight",
+        type=float,
+        metavar="W",
+        help="weight of each company row with --base (default: base rows / company rows / 2)",
+    )
+    train.add_argument(
+        "--learning-curve",
+        action="store_true",
+        help="also report held-out F1 against the number of training rows (in the card)",
+    )
     train.set_defaults(run=_train)
 
     check = commands.add_parser("check", help="check a labeled file before training on it")
@@ -131,6 +147,47 @@ def _parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the metrics as one JSON object"
     )
     evaluate.set_defaults(run=_evaluate)
+
+    suggest = commands.add_parser("suggest", help="pick the comments of an export to label next")
+    suggest.add_argument("export", metavar="EXPORT", help="an unlabeled export")
+    suggest.add_argument("--model", metavar="DIR", help="model directory (default: bundled)")
+    suggest.add_argument("-n", type=int, default=200, help="comments to pick (default 200)")
+    suggest.add_argument(
+        "-o", "--output", metavar="OUTPUT", help="output (default EXPORT-stem.to_label.csv)"
+    )
+    suggest.add_argument("--seed", type=int, default=0, help="seed for ties (default 0)")
+    suggest.add_argument("--text-col", metavar="NAME", help="comment column (default: detected)")
+    suggest.add_argument("--score-col", metavar="NAME", help="score column (default: detected)")
+    suggest.add_argument("--encoding", metavar="ENC", help="input encoding (default: detected)")
+    suggest.add_argument("--sheet", metavar="NAME", help="XLSX sheet (default: the first)")
+    suggest.set_defaults(run=_suggest)
+
+    audit = commands.add_parser("audit", help="rank the labels a model confidently disputes")
+    audit.add_argument("labeled", metavar="LABELED", help="labeled file to audit")
+    audit.add_argument(
+        "-o", "--output", metavar="OUTPUT", help="suspects (default LABELED-stem.suspects.csv)"
+    )
+    audit.add_argument("--labels", metavar="A,B,C", help="label columns (default: detected)")
+    audit.add_argument("--text-col", metavar="NAME", help="comment column (default: detected)")
+    audit.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    audit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    audit.set_defaults(run=_audit)
+
+    diff = commands.add_parser("diff", help="compare two models label by label on a labeled file")
+    diff.add_argument("old", metavar="OLD_DIR", help="the current model directory")
+    diff.add_argument("new", metavar="NEW_DIR", help="the candidate model directory")
+    diff.add_argument("labeled", metavar="LABELED", help="labeled file both models are scored on")
+    diff.add_argument("--text-col", metavar="NAME", help="comment column (default: detected)")
+    diff.add_argument("--split", metavar="NAME", help="only rows whose `split` column is NAME")
+    diff.add_argument("--examples", type=int, default=20, help="changed comments shown (20)")
+    diff.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    diff.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    diff.add_argument(
+        "--fail-on-regression",
+        action="store_true",
+        help="exit 1 when some F1 interval lies wholly below 0",
+    )
+    diff.set_defaults(run=_diff)
     return parser
 
 
@@ -196,12 +253,27 @@ def _train(args: argparse.Namespace) -> int:
         cv=args.cv,
         seed=args.seed,
         force=args.force,
+        base=args.base,
+        base_weight=args.base_weight,
+        learning_curve=args.learning_curve,
     )
+    base = card["training"].get("base")
+    if base:
+        print(
+            f"warm start from {base['source']}: {base['company_rows']} company rows "
+            f"(weight {base['company_weight']}) with {base['base_rows']} base rows; labels of "
+            f"the company's own: {base['labels_from_company_only'] or 'none'}"
+        )
     print(f"cross-validated on {card['training']['rows']} rows ({args.cv} folds):")
     print(format_metrics(card["cv_metrics"]))
     if card.get("heldout_metrics"):
         print(f"\nheld out (split = test, {card['heldout_metrics']['n']} rows):")
         print(format_metrics(card["heldout_metrics"]))
+    if "learning_curve" in card["training"]:
+        from insight.learning_curve import render_curve
+
+        print("\nlearning curve:")
+        print(render_curve(card["training"]["learning_curve"]))
     print(f"\nmodel written to {args.out}")
     return 0
 
@@ -242,6 +314,58 @@ def _evaluate(args: argparse.Namespace) -> int:
     else:
         print(format_metrics(metrics))
     return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from insight.suggest import suggest_file
+
+    summary = suggest_file(
+        args.export,
+        args.output,
+        model=args.model,
+        n=args.n,
+        seed=args.seed,
+        text_column=args.text_col,
+        score_column=args.score_col,
+        encoding=args.encoding,
+        sheet=args.sheet,
+    )
+    print(summary.render())
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from insight.audit import audit_file
+
+    labels = [s.strip() for s in args.labels.split(",")] if args.labels else None
+    report = audit_file(
+        args.labeled,
+        args.output,
+        text_column=args.text_col,
+        labels=labels,
+        folds=args.folds,
+        seed=args.seed,
+    )
+    print(report.render())
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from insight.diff import diff_models, has_regression, render_diff
+
+    result = diff_models(
+        args.old,
+        args.new,
+        args.labeled,
+        text_column=args.text_col,
+        split=args.split,
+        seed=args.seed,
+    )
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(render_diff(result, examples=args.examples))
+    return 1 if args.fail_on_regression and has_regression(result) else 0
 
 
 def format_metrics(metrics: dict[str, Any]) -> str:

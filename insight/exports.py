@@ -571,3 +571,29 @@ class ExportWriter:
             self._book.save(self.temp)
         if self._parquet is not None:
             self._parquet.close()
+
+
+def write_table(
+    path: str | Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    inputs: Sequence[str | Path] = (),
+) -> Path:
+    """Write a whole table atomically (any output format); refuse to overwrite an input.
+
+    For the small tables that `insight suggest` and `insight audit` write: the rows go to a
+    temporary file that is renamed into place only when complete.
+    """
+    target = Path(path)
+    for source in inputs:
+        if target.exists() and Path(source).exists() and target.resolve() == Path(source).resolve():
+            raise InputError(f"{target}: the output would overwrite the input; choose another -o")
+    writer = ExportWriter(target, header)
+    try:
+        writer.write(rows)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return target

@@ -42,6 +42,7 @@ META_COLUMNS = frozenset(
     "created created_at submitted submitted_at timestamp segment channel region plan source "
     "country city product customer_id user_id email name".split()
 )
+GUESS_PREFIX = "guess_"  # a model's guesses beside the labels (`insight suggest`), never labels
 _PRESENT = frozenset({"1", "true", "yes", "x", "y"})
 _ABSENT = frozenset({"", "0", "false", "no", "n"})
 _POLARITY_WORD = re.compile(r"^[a-z][a-z_]{0,15}$|^[+\-±~]$")
@@ -112,7 +113,8 @@ def detect_label_columns(frame: pd.DataFrame, text_column: str) -> list[str]:
     """Columns whose values are all empty, 1/0 or one short polarity word, with some empty."""
     found = []
     for column in frame.columns:
-        if column == text_column or str(column).strip().lower() in META_COLUMNS:
+        name = str(column).strip().lower()
+        if column == text_column or name in META_COLUMNS or name.startswith(GUESS_PREFIX):
             continue
         values = {str(v).strip().lower() for v in frame[column]}
         if len(values) > MAX_POLARITY_VALUES + 1:

@@ -108,19 +108,39 @@ class Tagger(BaseEstimator):
 
     # -- fitting ------------------------------------------------------------------------
     def fit(
-        self, X: Sequence[str], y: Sequence[Labels], scores: Sequence[object] | None = None
+        self,
+        X: Sequence[str],
+        y: Sequence[Labels],
+        scores: Sequence[object] | None = None,
+        sample_weight: Sequence[float] | np.ndarray | None = None,
     ) -> Tagger:
         """Learn the vocabulary, a detector per label and a polarity model per label.
 
         `scores` (0-10, optional) give each polarity model its prior P(polarity | NPS group)
         and the weight of that prior, tuned on out-of-fold margins; the text models are
         trained on text alone, so tagging without scores stays sound.
+
+        `sample_weight` (optional, non-negative) weighs each row in the detectors' and the
+        polarity models' fits, in their Platt calibration and in the threshold choice; a
+        2-D array of shape (rows, labels), columns in the order of the `labels` parameter,
+        gives each label its own weights. A weight of 0 leaves the row out of that label's
+        heads altogether (it is unknown for the label: neither an example nor a
+        counter-example), which is how a warm start keeps corpus rows out of a company's own
+        labels. The polarity prior and its weight stay unweighted.
         """
         texts = check_texts(X)
         gold = _check_labels(y, len(texts))
         self.labels_ = self._resolve_labels(gold)
-        self.polarities_ = {label: _polarity_values(gold, label) for label in self.labels_}
-        self._check_enough_examples(gold)
+        row_weight = _check_weights(
+            sample_weight, len(texts), self.labels_, self.labels is not None
+        )
+        self.polarities_ = {
+            label: _polarity_values(
+                [g for g, w in zip(gold, row_weight[:, j], strict=True) if w > 0], label
+            )
+            for j, label in enumerate(self.labels_)
+        }
+        self._check_enough_examples(gold, row_weight)
         groups = _score_groups(scores, len(texts))
 
         prepared = [prepare(t) for t in texts]
@@ -130,8 +150,10 @@ class Tagger(BaseEstimator):
         # liblinear releases the GIL, so threads fit several labels at once.
         pool = Parallel(n_jobs=self.n_jobs, prefer="threads")
         fitted = pool(
-            delayed(self._fit_detector)(features, np.array([label in g for g in gold], dtype=int))
-            for label in self.labels_
+            delayed(self._fit_detector)(
+                features, np.array([label in g for g in gold], dtype=int), row_weight[:, j]
+            )
+            for j, label in enumerate(self.labels_)
         )
         weights = [w for w, _, _, _ in fitted]
         biases = [b for _, b, _, _ in fitted]
@@ -149,7 +171,9 @@ class Tagger(BaseEstimator):
         oof_polarity: list[dict[str, str | None]] = [{} for _ in texts]
         with_polarity = [label for label in self.labels_ if len(self.polarities_[label]) >= 2]
         polarity_fits = pool(
-            delayed(self._fit_polarity)(features, prepared, groups, gold, label)
+            delayed(self._fit_polarity)(
+                features, prepared, groups, gold, label, row_weight[:, self.labels_.index(label)]
+            )
             for label in with_polarity
         )
         self.polarity_prior_: dict[str, np.ndarray] = {}
@@ -173,7 +197,12 @@ class Tagger(BaseEstimator):
             for i in range(len(texts))
         ]
         languages = [p.language for p in prepared]
-        self.cv_metrics_ = evaluate_tags(gold, predicted, languages=languages, labels=self.labels_)
+        column = {label: j for j, label in enumerate(self.labels_)}
+        known = [  # a row counts only for the labels it was weighed in on
+            {k: v for k, v in g.items() if k not in column or row_weight[i, column[k]] > 0}
+            for i, g in enumerate(gold)
+        ]
+        self.cv_metrics_ = evaluate_tags(known, predicted, languages=languages, labels=self.labels_)
         return self
 
     def new_vectorizer(self) -> CommentVectorizer:
@@ -205,11 +234,14 @@ class Tagger(BaseEstimator):
             )
         return ordered
 
-    def _check_enough_examples(self, gold: list[dict[str, str | None]]) -> None:
+    def _check_enough_examples(
+        self, gold: list[dict[str, str | None]], weights: np.ndarray
+    ) -> None:
         minimum = max(self.min_examples, self.cv)
-        n = len(gold)
-        for label in self.labels_:
-            count = sum(label in g for g in gold)
+        for j, label in enumerate(self.labels_):
+            counted = weights[:, j] > 0
+            n = int(counted.sum())
+            count = sum(label in g for g, c in zip(gold, counted, strict=True) if c)
             if count < minimum or n - count < minimum:
                 which = (
                     f"{count} comments with it" if count < minimum else f"{n - count} without it"
@@ -229,17 +261,24 @@ class Tagger(BaseEstimator):
         )
 
     def _fit_detector(
-        self, features: sp.csr_matrix, present: np.ndarray
+        self, features: sp.csr_matrix, present: np.ndarray, weight: np.ndarray
     ) -> tuple[np.ndarray, float, float, np.ndarray]:
+        """Detector of one label on the rows of positive weight; out-of-fold probabilities
+        of the other rows are NaN (never above a threshold)."""
+        oof_proba = np.full(len(present), np.nan)
+        rows = np.flatnonzero(weight > 0)
+        features, present, weight = features[rows], present[rows], weight[rows]
         splitter = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         oof_score = np.zeros(len(present))
         for train, test in splitter.split(np.zeros(len(present)), present):
-            model = self._detector().fit(features[train], present[train])
+            model = self._detector().fit(
+                features[train], present[train], sample_weight=weight[train]
+            )
             oof_score[test] = model.decision_function(features[test])
-        slope, offset = _platt(oof_score, present)
-        oof_proba = _sigmoid(slope * oof_score + offset)
-        threshold = _best_threshold(oof_proba, present)
-        final = self._detector().fit(features, present)
+        slope, offset = _platt(oof_score, present, weight)
+        oof_proba[rows] = _sigmoid(slope * oof_score + offset)
+        threshold = _best_threshold(oof_proba[rows], present, weight)
+        final = self._detector().fit(features, present, sample_weight=weight)
         w = final.coef_.ravel() * slope
         b = float(final.intercept_[0]) * slope + offset
         return w, b, threshold, oof_proba
@@ -365,6 +404,7 @@ class Tagger(BaseEstimator):
         groups: np.ndarray,
         gold: list[dict[str, str | None]],
         label: str,
+        weight: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, dict[int, str | None]]:
         """Text model on the comment and its cue clauses, plus a score prior.
 
@@ -373,7 +413,8 @@ class Tagger(BaseEstimator):
         out-of-fold margins of the training rows, says how much the score may weigh.
         """
         classes = self.polarities_[label]
-        rows = np.array([i for i, g in enumerate(gold) if label in g])
+        rows = np.array([i for i, g in enumerate(gold) if label in g and weight[i] > 0])
+        weight = weight[rows]
         target = np.array([classes.index(str(gold[i][label])) for i in rows])
         matrix = self._polarity_matrix(label, features[rows], [prepared[i] for i in rows])
         prior = _log_prior(target, groups[rows], len(classes))
@@ -388,7 +429,9 @@ class Tagger(BaseEstimator):
             for train, test in splitter.split(np.zeros(len(rows)), target):
                 if len(np.unique(target[train])) < 2:
                     continue
-                model = self._polarity_model().fit(matrix[train], target[train])
+                model = self._polarity_model().fit(
+                    matrix[train], target[train], sample_weight=weight[train]
+                )
                 coef, intercept = _multinomial_coef(model, len(classes))
                 margins[test] = np.asarray(matrix[test] @ coef.T) + intercept
                 covered[test] = True
@@ -406,7 +449,7 @@ class Tagger(BaseEstimator):
             int(rows[t]): classes[int(g)]
             for t, g in zip(np.flatnonzero(covered), guesses, strict=True)
         }
-        final = self._polarity_model().fit(matrix, target)
+        final = self._polarity_model().fit(matrix, target, sample_weight=weight)
         coef, intercept = _multinomial_coef(final, len(classes))
         return coef.T.astype(np.float32), intercept, prior, alpha, oof
 
@@ -616,6 +659,32 @@ def _check_labels(y: Sequence[Labels], n: int) -> list[dict[str, str | None]]:
     return checked
 
 
+def _check_weights(
+    sample_weight: Sequence[float] | np.ndarray | None,
+    n: int,
+    labels: Sequence[str],
+    labels_given: bool,
+) -> np.ndarray:
+    """Row weights as an array (rows, labels); one column per label, all 1 when None."""
+    if sample_weight is None:
+        return np.ones((n, len(labels)))
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 2 and not labels_given:
+        raise InputError(
+            "a 2-D sample_weight needs the labels parameter, which fixes the order of its columns"
+        )
+    if weights.ndim == 1 and len(weights) == n:
+        weights = np.repeat(weights[:, None], len(labels), axis=1)
+    if weights.shape != (n, len(labels)):
+        raise InputError(
+            f"sample_weight has shape {weights.shape}, expected ({n},) or ({n}, {len(labels)}): "
+            "one weight per text, or one per text and label"
+        )
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise InputError("sample_weight must be finite and non-negative")
+    return weights
+
+
 def _polarity_values(gold: list[dict[str, str | None]], label: str) -> list[str]:
     values = {g[label] for g in gold if label in g}
     named = sorted(v for v in values if v is not None)
@@ -679,16 +748,20 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
-def _platt(scores: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+def _platt(
+    scores: np.ndarray, target: np.ndarray, sample_weight: np.ndarray | None = None
+) -> tuple[float, float]:
     """Platt scaling with its smoothed targets, fitted on out-of-fold scores."""
     positives = target.sum()
     negatives = len(target) - positives
     smoothed = np.where(target == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    row_weight = np.ones(len(target)) if sample_weight is None else sample_weight
     a, b = 1.0, 0.0
     for _ in range(100):  # Newton steps on the logistic loss in two parameters
         p = _sigmoid(a * scores + b)
-        gradient = np.array([((p - smoothed) * scores).sum(), (p - smoothed).sum()])
-        weight = np.maximum(p * (1 - p), 1e-12)
+        residual = (p - smoothed) * row_weight
+        gradient = np.array([(residual * scores).sum(), residual.sum()])
+        weight = np.maximum(p * (1 - p), 1e-12) * row_weight
         hessian = np.array(
             [
                 [(weight * scores * scores).sum() + 1e-9, (weight * scores).sum()],
@@ -702,15 +775,19 @@ def _platt(scores: np.ndarray, target: np.ndarray) -> tuple[float, float]:
     return float(a), float(b)
 
 
-def _best_threshold(proba: np.ndarray, target: np.ndarray) -> float:
+def _best_threshold(
+    proba: np.ndarray, target: np.ndarray, sample_weight: np.ndarray | None = None
+) -> float:
     """The probability cut that maximises F1 on out-of-fold predictions (training data only)."""
     grid = np.linspace(0.05, 0.95, 91)
     positives = target == 1
+    row_weight = np.ones(len(target)) if sample_weight is None else sample_weight
     best, best_f1 = 0.5, -1.0
     for threshold in grid:
         predicted = proba >= threshold
-        tp = float(np.sum(predicted & positives))
-        f1 = 2 * tp / (predicted.sum() + positives.sum()) if tp else 0.0
+        tp = float(row_weight[predicted & positives].sum())
+        total = float(row_weight[predicted].sum() + row_weight[positives].sum())
+        f1 = 2 * tp / total if tp else 0.0
         if f1 > best_f1 + 1e-12:
             best, best_f1 = float(threshold), f1
     return best
