@@ -12,8 +12,8 @@ from tests.retraining_data import write_labeled
 
 SMALL = {"min_examples": 2, "cv": 2, "min_df": 1, "n_jobs": 1}
 # Planted flips: a price complaint labeled as service praise, a kind agent labeled as a
-# price complaint, and "ok" given a price label.
-FLIPS = {0: {"service": "positive"}, 30: {"price": "negative"}, 32: {"price": "positive"}}
+# price complaint, and "great value" labeled as a price complaint (a polarity flip).
+FLIPS = {0: {"service": "positive"}, 30: {"price": "negative"}, 9: {"price": "negative"}}
 
 
 def test_find_suspects_ranks_confident_disagreements_first() -> None:
@@ -49,6 +49,7 @@ def test_audit_finds_planted_flips(tmp_path: Path) -> None:
     report = audit_file(path, tmp_path / "suspects.csv", folds=4, params=SMALL)
     assert {s.row for s in report.suspects[:4]} == {0, 30}  # both labels of each swap
     assert set(FLIPS) <= {s.row for s in report.suspects}
+    assert any(s.row == 9 and s.label == "price" and s.kind == "polarity" for s in report.suspects)
     with open(tmp_path / "suspects.csv", encoding="utf-8", newline="") as handle:
         written = list(csv.reader(handle))
     assert tuple(written[0]) == HEADER

@@ -59,7 +59,7 @@ def test_base_teaches_shared_labels_and_keeps_own_labels_to_company_rows(
     assert "price" in with_base.tags and "delivery" not in with_base.tags
     train_from_file(company, tmp_path / "alone", cv=2, params=SMALL)
     alone = load_model(tmp_path / "alone").predict(phrase)[0]
-    assert with_base.probabilities["price"] > alone.probabilities["price"] + 0.2
+    assert with_base.probabilities["price"] > alone.probabilities["price"] + 0.1
 
 
 def test_presence_only_company_labels_take_the_base_without_polarity(tmp_path: Path) -> None:
