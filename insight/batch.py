@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from insight.errors import InputError
 from insight.exports import (
-    SCORE_HEADERS,
+    NPS_HEADERS,
     TEXT_HEADERS,
     ExportReader,
     ExportWriter,
@@ -220,7 +220,7 @@ def _tag_reader(
         raise InputError(
             f"{source}: no comment column found; the columns are {header}; name one with --text-col"
         )
-    score_col = find_column(header, SCORE_HEADERS, score_column)
+    score_col = find_column(header, NPS_HEADERS, score_column)
     log.info("%s; comment column %r, score column %r", reader.describe(), text_col, score_col)
 
     from insight.persistence import load_model
@@ -338,7 +338,7 @@ def tag_dataframe(
     text_col = find_column(header, TEXT_HEADERS, text_column)
     if text_col is None:
         raise InputError(f"no comment column found; the columns are {header}; pass text_column=")
-    score_col = find_column(header, SCORE_HEADERS, score_column)
+    score_col = find_column(header, NPS_HEADERS, score_column)
     if tagger is None:
         from insight.persistence import load_model
 

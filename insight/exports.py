@@ -37,6 +37,7 @@ csv.field_size_limit(64 * 1024 * 1024)  # a comment may be long; a cell is never
 TEXT_HEADERS = (
     "comment",
     "comments",
+    "sentence",
     "feedback",
     "verbatim",
     "reason",
@@ -55,7 +56,7 @@ TEXT_HEADERS = (
     "opinia",
     "uzasadnienie",
 )
-SCORE_HEADERS = (
+NPS_HEADERS = (
     "score",
     "nps",
     "nps score",
@@ -65,9 +66,10 @@ SCORE_HEADERS = (
     "оценка",
     "балл",
     "ocena",
-    "csat",
-    "ces",
 )
+"""Headers of the 0-10 answer: the only score the tagger's polarity prior may read."""
+SCORE_HEADERS = (*NPS_HEADERS, "csat", "ces")
+"""Headers of any score the report can link tags to (with `--scale csat` or `ces`)."""
 
 
 @dataclass

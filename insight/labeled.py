@@ -17,25 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from insight.errors import InputError, LabelError
+from insight.exports import NPS_HEADERS, TEXT_HEADERS
 from insight.taxonomy import POLARITY_ALIASES
 
-TEXT_COLUMNS: tuple[str, ...] = (
-    "comment",
-    "text",
-    "verbatim",
-    "feedback",
-    "review",
-    "sentence",
-    "answer",
-    "reason",
-    "комментарий",
-    "отзыв",
-    "текст",
-    "komentarz",
-    "uwagi",
-    "opinia",
-)
-SCORE_COLUMNS: tuple[str, ...] = ("score", "nps", "rating", "оценка", "ocena")
 # Columns that describe a row rather than label it; never taken as labels.
 META_COLUMNS = frozenset(
     "id response_id respondent_id lang language industry score nps rating csat ces split date "
@@ -101,7 +85,7 @@ def read_table(path: str | Path, encoding: str | None = None) -> pd.DataFrame:
 
 def detect_text_column(columns: Sequence[str], source: str = "") -> str:
     lowered = {str(c).strip().lower(): str(c) for c in columns}
-    for name in TEXT_COLUMNS:
+    for name in TEXT_HEADERS:  # exact names only: a label column may contain one
         if name in lowered:
             return lowered[name]
     raise InputError(
@@ -170,7 +154,7 @@ def labeled_from_frame(
     splits = (
         [str(v).strip().lower() for v in frame[lowered["split"]]] if "split" in lowered else None
     )
-    score_column = next((lowered[c] for c in SCORE_COLUMNS if c in lowered), None)
+    score_column = next((lowered[c] for c in NPS_HEADERS if c in lowered), None)
     scores = [str(v) for v in frame[score_column]] if score_column is not None else None
     return LabeledData(source, text_column, names, texts, gold, languages, splits, scores)
 

@@ -556,7 +556,9 @@ def report_from_file(
         tagger = load_model(model)
         model_version = _model_version(getattr(tagger, "card_", None), model)
         log.info("%s has no tag columns: tagging it with model %s", path, model_version)
-        frame = tag_dataframe(frame, text_column=text_col, score_column=score_col, tagger=tagger)
+        # Only a 0-10 answer may weigh in on polarity: a CSAT or CES column is not one.
+        nps_col = score_col if _scale(scale).name == "nps" else None
+        frame = tag_dataframe(frame, text_column=text_col, score_column=nps_col, tagger=tagger)
         labels = tag_columns([str(c) for c in frame.columns])
     date_col = date_column if date_column is not None else _find_date_column(header)
     if date_col is not None and date_col not in header:

@@ -159,7 +159,7 @@ def suggest_file(
     ``guess_<label>`` (its polarity, ``present``, or empty) and
     ``guess_<label>_probability``. `insight train` ignores ``guess_`` columns.
     """
-    from insight.exports import SCORE_HEADERS, TEXT_HEADERS, find_column, open_export, write_table
+    from insight.exports import NPS_HEADERS, TEXT_HEADERS, find_column, open_export, write_table
     from insight.persistence import load_model
     from insight.text import normalize as normalize_text
 
@@ -173,7 +173,7 @@ def suggest_file(
             raise InputError(
                 f"{export}: no comment column found among {header}; name it with --text-col"
             )
-        score_name = find_column(header, SCORE_HEADERS, score_column)
+        score_name = find_column(header, NPS_HEADERS, score_column)
         id_name = find_column(header, _ID_HEADERS, None)
         columns = [header.index(c) if c is not None else None for c in (text_name, score_name)]
         id_index = header.index(id_name) if id_name is not None else None

@@ -195,6 +195,13 @@ def test_tag_dataframe_keeps_index_and_rows(tiny_model_dir: Path) -> None:
     assert tagged.loc[7, "tags"] == ""
 
 
+
+def test_a_csat_column_is_not_read_as_the_nps_answer(tiny_model_dir: Path) -> None:
+    frame = pd.DataFrame({"comment": ["rude staff", "cheap"], "csat": [1, 5]})
+    tagged = tag_dataframe(frame, model=tiny_model_dir)
+    assert tagged["nps_group"].tolist() == ["", ""]  # 5 of 5 is not a detractor
+
+
 cells = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=30
 )
