@@ -48,6 +48,7 @@ lint: $(STAMP)
 
 bench: $(STAMP) $(MODEL)
 	$(PIP) install -e '.[bench]'
+	$(PIP) install -e '.[bench-embeddings]' || echo "bench: the embedding peer could not be installed; its rows will say not run"
 	$(BIN)/python -m bench
 
 # Render the demo report in headless Chromium (Debian's package, installed on first use) and

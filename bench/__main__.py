@@ -25,26 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.peers import PUBLIC, bench_peers, insight_in_memory, render_peers
 from bench.retraining import bench_retraining, render_retraining
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SHARED = ROOT.parent / "shared" / "datasets"
-PUBLIC = {
-    # name: (folder, published figures for the same metric: micro-F1 of category detection)
-    "SemEval-2014 restaurants": (
-        "semeval2014_restaurants",
-        "best shared-task system 88.58 (NRC-Canada); BERT-pair-NLI-B 92.18",
-    ),
-    "SemEval-2016 restaurants EN": (
-        "semeval2016_restaurants_en",
-        "baseline 59.93; best 73.03 (NLANGP, unconstrained)",
-    ),
-    "SemEval-2016 restaurants RU": (
-        "semeval2016_restaurants_ru",
-        "baseline 55.88; best 64.83 (UFAL, unconstrained)",
-    ),
-}
 
 
 def _machine() -> str:
@@ -88,6 +74,9 @@ def bench_public() -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for name, (folder, published) in PUBLIC.items():
+        if name == "MAMS-ACSA":  # XML only: parsed in memory and fit through the library
+            out[name] = {**insight_in_memory(name), "published": published}
+            continue
         train, test = SHARED / folder / "train.csv", SHARED / folder / "test.csv"
         if not train.exists():
             out[name] = {"skipped": f"{train} not found"}
@@ -479,112 +468,6 @@ def bench_serve(seconds: int = 20, soak_seconds: int = 300, soak_rate: int = 150
     return out
 
 
-class PlainPipeline:
-    """The scikit-learn pipeline a user writes in ten minutes: word + char TF-IDF, one linear
-    SVM per label over {absent, each polarity}, default decision rule."""
-
-    def fit(
-        self, texts: list[str], labels: list[dict[str, str | None]], names: list[str]
-    ) -> PlainPipeline:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.pipeline import make_union
-        from sklearn.svm import LinearSVC
-
-        self.names = names
-        self.vectorizer = make_union(
-            TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2),
-            TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=2),
-        )
-        matrix = self.vectorizer.fit_transform(texts)
-        self.models = {
-            name: LinearSVC(random_state=0).fit(
-                matrix, [str(y.get(name, "_absent")) if name in y else "_absent" for y in labels]
-            )
-            for name in names
-        }
-        return self
-
-    def predict(self, texts: list[str]) -> list[dict[str, str | None]]:
-        matrix = self.vectorizer.transform(texts)
-        out: list[dict[str, str | None]] = [{} for _ in texts]
-        for name, model in self.models.items():
-            for i, value in enumerate(model.predict(matrix)):
-                if value != "_absent":
-                    out[i][name] = None if value == "None" else str(value)
-        return out
-
-
-def lexicon_baseline(texts: list[str]) -> list[dict[str, str | None]]:
-    """What a team does in a spreadsheet: a factor is tagged when one of its keywords occurs;
-    its polarity is the sign of the sentiment words (negation-aware), mixed when both."""
-    from insight.lexicon import lexicon_features
-    from insight.taxonomy import FACTORS
-    from insight.text import normalize, tokenize
-
-    out: list[dict[str, str | None]] = []
-    for text in texts:
-        features = lexicon_features(tokenize(normalize(text)))
-        positive = features.count("SENT_positive") + features.count("NEG_SENT_negative")
-        negative = features.count("SENT_negative") + features.count("NEG_SENT_positive")
-        polarity = "mixed" if positive and negative else "negative" if negative else "positive"
-        out.append({f: polarity for f in FACTORS if f"LEX_{f}" in features})
-    return out
-
-
-def bench_peers() -> dict[str, Any]:
-    """Peers on the same splits: the plain pipeline and the keyword lexicon (issue 7's systems
-    2 and 4; spaCy textcat and sentence embeddings are not in this harness yet)."""
-    from insight.evaluation import evaluate_tags
-    from insight.labeled import read_labeled
-
-    out: dict[str, Any] = {}
-    train = _corpus_split("train")
-    dev = _corpus_split("dev")
-    test = _corpus_split("test")
-    fit_texts, fit_labels = train.texts + dev.texts, train.labels + dev.labels
-    started = time.perf_counter()
-    plain = PlainPipeline().fit(fit_texts, fit_labels, list(test.label_names))
-    seconds = time.perf_counter() - started
-    out["corpus test: plain TF-IDF + LinearSVC"] = {
-        "metrics": evaluate_tags(
-            test.labels,
-            plain.predict(test.texts),
-            languages=test.languages,
-            labels=test.label_names,
-        ),
-        "train_seconds": round(seconds, 1),
-    }
-    out["corpus test: keyword lexicon"] = {
-        "metrics": evaluate_tags(
-            test.labels,
-            lexicon_baseline(test.texts),
-            languages=test.languages,
-            labels=test.label_names,
-        ),
-        "train_seconds": 0.0,
-    }
-    for name, (folder, _) in PUBLIC.items():
-        train_path, test_path = SHARED / folder / "train.csv", SHARED / folder / "test.csv"
-        if not train_path.exists():
-            out[f"{name}: plain TF-IDF + LinearSVC"] = {"skipped": f"{train_path} not found"}
-            continue
-        public_train, public_test = read_labeled(train_path), read_labeled(test_path)
-        started = time.perf_counter()
-        plain = PlainPipeline().fit(
-            public_train.texts, public_train.labels, list(public_train.label_names)
-        )
-        seconds = time.perf_counter() - started
-        out[f"{name}: plain TF-IDF + LinearSVC"] = {
-            "metrics": evaluate_tags(
-                public_test.labels,
-                plain.predict(public_test.texts),
-                labels=public_train.label_names,
-            ),
-            "train_seconds": round(seconds, 1),
-        }
-    return out
-
-
 SECTIONS = {
     "corpus": bench_corpus,
     "public": bench_public,
@@ -658,18 +541,7 @@ def render(results: dict[str, Any]) -> str:
         for name, v in r.get("toolkits", {}).items():
             lines.append(f"- {name}: {v}")
     if "peers" in results:
-        lines.append("\n## Peers on the same splits\n")
-        lines.append(
-            "| system | micro F1 | macro F1 | polarity acc. | train s |\n|---|---:|---:|---:|---:|"
-        )
-        for name, r in results["peers"].items():
-            if "skipped" in r:
-                lines.append(f"| {name} | skipped: {r['skipped']} | | | |")
-                continue
-            m = r["metrics"]
-            lines.append(
-                f"| {name} | {m['micro']['f1']:.4f} | {m['macro_f1']:.4f} | {(m['polarity_accuracy'] or 0):.4f} | {r['train_seconds']} |"
-            )
+        lines.extend(render_peers(results["peers"]))
     if "report" in results:
         r = results["report"]
         lines.append(

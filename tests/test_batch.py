@@ -195,7 +195,6 @@ def test_tag_dataframe_keeps_index_and_rows(tiny_model_dir: Path) -> None:
     assert tagged.loc[7, "tags"] == ""
 
 
-
 def test_a_csat_column_is_not_read_as_the_nps_answer(tiny_model_dir: Path) -> None:
     frame = pd.DataFrame({"comment": ["rude staff", "cheap"], "csat": [1, 5]})
     tagged = tag_dataframe(frame, model=tiny_model_dir)
