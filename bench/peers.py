@@ -603,8 +603,12 @@ def _in_child(key: str, dataset: str) -> dict[str, Any]:
 
 
 def bench_peers() -> dict[str, Any]:
-    """Every system on every data set: {data set: {system: figures or {"not run": reason}}}."""
-    out: dict[str, Any] = {}
+    """Every system on every data set: {"datasets": {data set: {"published", "systems":
+    {system: figures or {"not run": reason}}}}, plus the section's wall time and the machine's
+    load average before and after (other work on the machine slows every figure)."""
+    started_section = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    datasets: dict[str, Any] = {}
     for dataset in DATASETS:
         rows: dict[str, Any] = {}
         missing = missing_data(dataset)
@@ -623,11 +627,15 @@ def bench_peers() -> dict[str, Any]:
                 file=sys.stderr,
                 flush=True,
             )
-        out[dataset] = {
+        datasets[dataset] = {
             "published": PUBLIC[dataset][1] if dataset in PUBLIC else None,
             "systems": rows,
         }
-    return out
+    return {
+        "datasets": datasets,
+        "wall_seconds": round(time.perf_counter() - started_section),
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
 
 
 def _size(n: int) -> str:
@@ -643,13 +651,17 @@ def render_peers(results: dict[str, Any]) -> list[str]:
         "Batch = the whole test set in one call; single = median of 200 test comments one at a "
         "time; size = the saved model (the embedding peer: its 91 MB encoder plus the heads); "
         "peak RSS = the child process, interpreter and libraries included. insight trains on "
-        "both cores, the others as their libraries do (torch: 2 threads; the rest: one).\n",
+        "both cores, the others as their libraries do (torch: 2 threads; the rest: one). "
+        f"The section took {results['wall_seconds']} s; the machine's 1-minute load average was "
+        f"{results['load_average_1min'][0]} before and {results['load_average_1min'][1]} after "
+        "(the section itself keeps one or two cores busy).\n",
     ]
-    for dataset, block in results.items():
+    for dataset, block in results["datasets"].items():
         title = "Corpus test split" if dataset == "corpus" else dataset
         lines.append(f"\n### {title}\n")
         if block.get("published"):
-            lines.append(f"Published: {block['published']}.\n")
+            scale = "" if dataset == "MAMS-ACSA" else " (micro F1 × 100)"
+            lines.append(f"Published{scale}: {block['published']}.\n")
         lines.append(
             "| system | micro F1 | macro F1 | polarity acc. | train s | batch comments/s | single ms (median) | model size | peak RSS MB |"
         )
