@@ -579,6 +579,10 @@ def render(results: dict[str, Any]) -> str:
             )
     if "retraining" in results:
         lines.append(render_retraining(results["retraining"]))
+    if "section_seconds" in results:
+        times = ", ".join(f"{k} {v:,.0f} s" for k, v in results["section_seconds"].items())
+        total = results.get("total_seconds")
+        lines.append(f"\nWall time: {times}" + (f"; total {total:,.0f} s." if total else "."))
     return "\n".join(lines) + "\n"
 
 
@@ -590,21 +594,27 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "machine": _machine(),
     }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    begun = time.perf_counter()
     for name in args.only or list(SECTIONS):
         started = time.perf_counter()
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         results[name] = SECTIONS[name]()
-        print(
-            f"bench: {name} done in {time.perf_counter() - started:.0f} s",
-            file=sys.stderr,
-            flush=True,
+        seconds = time.perf_counter() - started
+        results.setdefault("section_seconds", {})[name] = round(seconds, 1)
+        print(f"bench: {name} done in {seconds:.0f} s", file=sys.stderr, flush=True)
+        # One file per section, written as soon as it is done: a later section that fails
+        # does not lose the earlier ones, and a partial rerun replaces only its own.
+        alone = {"date": results["date"], "machine": results["machine"], name: results[name]}
+        alone["section_seconds"] = {name: round(seconds, 1)}
+        (RESULTS / f"results-{name}.json").write_text(
+            json.dumps(alone, indent=2, ensure_ascii=False)
         )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if not args.only else "-" + "-".join(args.only)
-    (RESULTS / f"results{suffix}.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False)
-    )
-    (RESULTS / f"results{suffix}.md").write_text(render(results), encoding="utf-8")
+        (RESULTS / f"results-{name}.md").write_text(render(alone), encoding="utf-8")
+    results["total_seconds"] = round(time.perf_counter() - begun, 1)
+    if not args.only:
+        (RESULTS / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        (RESULTS / "results.md").write_text(render(results), encoding="utf-8")
     print(render(results))
     return 0
 
