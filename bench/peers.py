@@ -604,10 +604,11 @@ def _in_child(key: str, dataset: str) -> dict[str, Any]:
 
 def bench_peers() -> dict[str, Any]:
     """Every system on every data set: {"datasets": {data set: {"published", "systems":
-    {system: figures or {"not run": reason}}}}, plus the section's wall time and the machine's
-    load average before and after (other work on the machine slows every figure)."""
+    {system: figures or {"not run": reason}}}}, plus the section's wall time and the range of
+    the machine's load average read after each run (other work on the machine slows every
+    timing figure)."""
     started_section = time.perf_counter()
-    load_before = os.getloadavg()[0]
+    loads = [os.getloadavg()[0]]
     datasets: dict[str, Any] = {}
     for dataset in DATASETS:
         rows: dict[str, Any] = {}
@@ -622,6 +623,7 @@ def bench_peers() -> dict[str, Any]:
                 rows[title] = _in_child(key, dataset)
             except Exception as error:  # a peer that fails is reported, never left out
                 rows[title] = {"not run": f"{type(error).__name__}: {error}"[:200]}
+            loads.append(os.getloadavg()[0])
             print(
                 f"bench: peers {dataset} / {key}: {time.perf_counter() - started:.0f} s",
                 file=sys.stderr,
@@ -634,7 +636,7 @@ def bench_peers() -> dict[str, Any]:
     return {
         "datasets": datasets,
         "wall_seconds": round(time.perf_counter() - started_section),
-        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "load_average_1min": {"min": round(min(loads), 2), "max": round(max(loads), 2)},
     }
 
 
@@ -652,9 +654,10 @@ def render_peers(results: dict[str, Any]) -> list[str]:
         "time; size = the saved model (the embedding peer: its 91 MB encoder plus the heads); "
         "peak RSS = the child process, interpreter and libraries included. insight trains on "
         "both cores, the others as their libraries do (torch: 2 threads; the rest: one). "
-        f"The section took {results['wall_seconds']} s; the machine's 1-minute load average was "
-        f"{results['load_average_1min'][0]} before and {results['load_average_1min'][1]} after "
-        "(the section itself keeps one or two cores busy).\n",
+        f"The section took {results['wall_seconds']} s; the machine's 1-minute load average, read "
+        f"after each run, went from {results['load_average_1min']['min']} to "
+        f"{results['load_average_1min']['max']} (the section itself keeps one or two cores busy; "
+        "above 2, other work shared the cores and slowed the figures).\n",
     ]
     for dataset, block in results["datasets"].items():
         title = "Corpus test split" if dataset == "corpus" else dataset
