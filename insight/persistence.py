@@ -248,6 +248,9 @@ def _restore(directory: Path, card: dict[str, Any]) -> Tagger:
             or prior.shape != (4, len(classes))
         ):
             raise damaged
+        # Row-major, as `fit` makes it: scipy copies a column-major right operand on
+        # every sparse product (files saved before that was so are column-major).
+        weights = np.ascontiguousarray(weights)
         tagger.polarity_coef_[label], tagger.polarity_intercept_[label] = weights, bias
         tagger.polarity_prior_[label], tagger.polarity_alpha_[label] = prior, float(alpha[0])
     tagger.cues_ = {label: frozenset(vocabulary["cues"][label]) for label in labels}

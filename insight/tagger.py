@@ -451,7 +451,8 @@ class Tagger(BaseEstimator):
         }
         final = self._polarity_model().fit(matrix, target, sample_weight=weight)
         coef, intercept = _multinomial_coef(final, len(classes))
-        return coef.T.astype(np.float32), intercept, prior, alpha, oof
+        # Row-major: a sparse product copies a column-major right operand on every call.
+        return np.ascontiguousarray(coef.T, dtype=np.float32), intercept, prior, alpha, oof
 
     def _polarity_model(self) -> LinearSVC:
         # Polarity needs only the argmax, so a one-vs-rest linear SVM: fast, and as
@@ -512,8 +513,10 @@ class Tagger(BaseEstimator):
         prepared = [prepare(t) for t in texts]
         if len(prepared) == 1:
             return [self._predict_one(prepared[0], int(groups[0]))]
-        features = self.vectorizer_.transform_prepared(prepared)
-        detect = _sigmoid(np.asarray(features @ self.coef_) + self.intercept_)
+        # float32 rows against the float32 weights: a float64 row matrix would make scipy cast
+        # every weight matrix to float64 on each call, a copy of tens of MB per batch.
+        features = self.vectorizer_.transform_prepared(prepared).astype(np.float32)
+        detect = _sigmoid(np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_)
         found = detect >= self.thresholds_
         polarity = self._batch_polarity(prepared, features, found, groups)
         labels = self.labels_
@@ -568,14 +571,14 @@ class Tagger(BaseEstimator):
             wanted.append((j, label, rows, positions))
         if not wanted:
             return {}
-        local_features = self.vectorizer_.transform_prepared(local_items)
+        local_features = self.vectorizer_.transform_prepared(local_items).astype(np.float32)
         n_features = self.vectorizer_.n_features_
         polarity: dict[tuple[int, int], str | None] = {}
         for j, label, rows, positions in wanted:
             weights = self.polarity_coef_[label]
             margins = (
-                np.asarray(features[rows] @ weights[:n_features])
-                + np.asarray(local_features[positions] @ weights[n_features:])
+                np.asarray(features[rows] @ weights[:n_features], dtype=np.float64)
+                + np.asarray(local_features[positions] @ weights[n_features:], dtype=np.float64)
                 + self.polarity_intercept_[label]
             )
             best = (margins + self._prior(label)[groups[rows]]).argmax(axis=1)
@@ -592,8 +595,9 @@ class Tagger(BaseEstimator):
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Calibrated probability of each label (columns in `labels_` order)."""
         self._check_fitted()
-        features = self.vectorizer_.transform_prepared([prepare(t) for t in check_texts(X)])
-        return _sigmoid(np.asarray(features @ self.coef_) + self.intercept_)
+        rows = [prepare(t) for t in check_texts(X)]
+        features = self.vectorizer_.transform_prepared(rows).astype(np.float32)
+        return _sigmoid(np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_)
 
     def _predict_one(self, item: Prepared, group: int) -> TagResult:
         """The single-comment path: dense dot products, no sparse matrices (API latency)."""
