@@ -296,9 +296,9 @@ def _tag_reader(
 
 
 def _jobs(jobs: int | None) -> int:
-    available = (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    )
+    from insight.tagger import available_cores  # lazy: importing batch stays light
+
+    available = available_cores()
     if jobs is None or jobs <= 0:
         return available
     return min(jobs, available * 4)

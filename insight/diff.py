@@ -215,11 +215,7 @@ def diff_models(
         )
     data = read_labeled(path, data.text_column, labels)
     if split is not None:
-        if data.splits is None:
-            raise InputError(f"{path}: --split {split} given but the file has no 'split' column")
-        data = data.subset([s == split for s in data.splits])
-        if not data.texts:
-            raise InputError(f"{path}: no rows with split = {split!r}")
+        data = data.only_split(split)
     else:
         digest = sha256_file(path)
         for name, tagger in (("OLD", old), ("NEW", new)):

@@ -46,6 +46,17 @@ class LabeledData:
     splits: list[str] | None = None
     scores: list[str] | None = None
 
+    def only_split(self, split: str) -> LabeledData:
+        """The rows whose `split` column is `split` (`--split` of evaluate and diff)."""
+        if self.splits is None:
+            raise InputError(
+                f"{self.source}: --split {split} given but the file has no 'split' column"
+            )
+        chosen = self.subset([s == split for s in self.splits])
+        if not chosen.texts:
+            raise InputError(f"{self.source}: no rows with split = {split!r}")
+        return chosen
+
     def subset(self, keep: Sequence[bool]) -> LabeledData:
         def pick(values: list[str] | None) -> list[str] | None:
             return None if values is None else [v for v, k in zip(values, keep, strict=True) if k]

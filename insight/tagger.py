@@ -711,9 +711,15 @@ def _workers(n_jobs: int | None, n_texts: int) -> int:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    available = cores or 1
+    available = available_cores()
     return available if n_jobs < 0 else min(n_jobs, available)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _predict_chunk(texts: list[str], groups: np.ndarray) -> list[TagResult]:

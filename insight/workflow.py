@@ -221,11 +221,7 @@ def evaluate_file(
         )
     data = read_labeled(path, data.text_column, tagger.labels_)
     if split is not None:
-        if data.splits is None:
-            raise InputError(f"{path}: --split {split} given but the file has no 'split' column")
-        data = data.subset([s == split for s in data.splits])
-        if not data.texts:
-            raise InputError(f"{path}: no rows with split = {split!r}")
+        data = data.only_split(split)
     elif tagger.card_.get("training", {}).get("sha256") == sha256_file(path):
         log.warning(
             "%s is the file this model was trained on: figures over its training rows are not "
