@@ -4,6 +4,12 @@ Words carry meaning across inflections (lemmas or stems, negation marked); chara
 n-grams carry typos, transliteration, slang and emoji that no dictionary knows. Both
 blocks are L2-normalised on their own, so neither drowns the other.
 
+A comment is featurised clause by clause (clauses end at punctuation and at "but", "но",
+"ale"): word n-grams, lexicon matches and negation scope never cross a clause break, and
+each token gives the character n-grams of its own. So the features of any run of a
+comment's clauses (the polarity model's view of one label) are the sum of its clauses'
+features, computed once per comment and reused for every label.
+
 >>> vec = CommentVectorizer(min_df=1).fit(["fast delivery", "rude courier"])
 >>> vec.transform(["fast courier"]).shape[0]
 1
@@ -15,27 +21,38 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from insight.errors import InputError, NotFittedError
-from insight.lexicon import lexicon_features
-from insight.text import MORPHOLOGY_MODES, analyze, language_of, normalize, tokenize
+from insight.lexicon import clause_features
+from insight.text import (
+    MORPHOLOGY_MODES,
+    analyze_clauses,
+    clauses,
+    language_of,
+    normalize,
+    tokenize,
+)
 
 _WORD_CACHE_LIMIT = 200_000
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A comment after normalisation and language detection: computed once per comment."""
+class Prepared(NamedTuple):
+    """A comment after normalisation, tokens, language and clauses: computed once per comment.
+
+    A named tuple, not a frozen dataclass: one is made per comment on every path, and a
+    frozen dataclass's ``__init__`` costs several times a tuple's.
+    """
 
     language: str
     normalized: str
     tokens: list[str]
+    clauses: list[list[str]]
+    marks: list[str]  # the "!" and "?" between clauses: they are features of the whole comment
 
 
 def check_texts(texts: object) -> list[str]:
@@ -63,7 +80,9 @@ def check_texts(texts: object) -> list[str]:
 def prepare(text: str) -> Prepared:
     normalized = normalize(text)
     tokens = tokenize(normalized)
-    return Prepared(language_of(normalized, tokens) if normalized else "other", normalized, tokens)
+    language = language_of(normalized, tokens) if normalized else "other"
+    marks = [t for t in tokens if t == "!" or t == "?"]
+    return Prepared(language, normalized, tokens, clauses(tokens), marks)
 
 
 def char_ngrams(normalized: str, low: int, high: int) -> list[str]:
@@ -87,6 +106,28 @@ def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
         else:
             grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return grams
+
+
+class Segments(NamedTuple):
+    """Feature indices of one comment: its own (language, marks) and each clause's."""
+
+    head: list[int]  # features of the whole comment: its language and its "!" / "?"
+    language: list[int]  # the language feature alone: every view of the comment has it
+    clauses: list[list[int]]
+
+    def whole(self) -> list[int]:
+        indices = list(self.head)
+        for clause in self.clauses:
+            indices += clause  # list extension runs in C; a comprehension per index does not
+        return indices
+
+    def view(self, chosen: Sequence[int]) -> list[int]:
+        """The comment reduced to the clauses at positions `chosen`."""
+        indices = list(self.language)
+        clauses = self.clauses
+        for k in chosen:
+            indices += clauses[k]
+        return indices
 
 
 class CommentVectorizer(TransformerMixin, BaseEstimator):
@@ -126,9 +167,15 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
             )
         word_df: Counter[str] = Counter()
         char_df: Counter[str] = Counter()
+        low, high = self.char_ngram_range
         for item in prepared:
-            word_df.update(set(self._word_features(item)))
-            char_df.update(set(char_ngrams(item.normalized, *self.char_ngram_range)))
+            seen_words = set(self._head_features(item))
+            for grams in self._clause_words(item):
+                seen_words.update(grams)
+            word_df.update(seen_words)
+            char_df.update(
+                {g for clause in item.clauses for t in clause for g in char_ngrams(t, low, high)}
+            )
         n = len(prepared)
         words = sorted(f for f, c in word_df.items() if c >= self.min_df)
         chars = sorted(f for f, c in char_df.items() if c >= self.min_df)
@@ -159,16 +206,41 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
         return self.transform_prepared([prepare(t) for t in check_texts(X)])
 
     def transform_prepared(self, prepared: Sequence[Prepared]) -> sp.csr_matrix:
-        """Batch path: collect indices in Python, weight and normalise with sparse algebra."""
+        """Rows of whole comments."""
+        return self.weigh([self.segments(item).whole() for item in prepared])
+
+    def segments(self, item: Prepared) -> Segments:
+        """The comment's feature indices, clause by clause: the work every row and view shares."""
+        self._check_fitted()
+        get = self.vocabulary_.get
+        language = [i for i in map(get, self._language_features(item)) if i is not None]
+        head = language + [i for i in map(get, item.marks) if i is not None]
+        cache = self._word_cache
+        found = []
+        for clause, grams in zip(item.clauses, self._clause_words(item), strict=True):
+            indices = [i for i in map(get, grams) if i is not None]
+            for token in clause:
+                known = cache.get(token)
+                if known is None:
+                    known = self._char_indices(token)
+                indices += known
+            found.append(indices)
+        return Segments(head, language, found)
+
+    def weigh(self, rows: Sequence[list[int]]) -> sp.csr_matrix:
+        """TF-IDF rows from lists of feature indices (a feature repeats as often as it occurs).
+
+        Sublinear term frequency times IDF; the word and the character block of each row are
+        L2-normalised on their own, the character block scaled by `char_weight`.
+        """
         self._check_fitted()
         # One flat Python list and one conversion at the end: per-row appends to a typed
         # array convert every index on its own and cost more than the features.
         cols: list[int] = []
-        ends = np.empty(len(prepared) + 1, dtype=np.int64)
+        ends = np.empty(len(rows) + 1, dtype=np.int64)
         ends[0] = 0
-        indices = self._indices
-        for row, item in enumerate(prepared, start=1):
-            cols += indices(item)
+        for row, indices in enumerate(rows, start=1):
+            cols += indices
             ends[row] = len(cols)
         n_word = self.n_word_features_
         counts = sp.csr_matrix(
@@ -177,30 +249,31 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
                 np.fromiter(cols, dtype=np.int32, count=len(cols)),
                 ends,
             ),
-            shape=(len(prepared), len(self.idf_)),
+            shape=(len(rows), len(self.idf_)),
         )
         counts.sum_duplicates()
         data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
         # L2-normalise the word and the character block of each row in place: per-row sums
         # of squares by block, without slicing the matrix into two and stacking it back.
         is_char = counts.indices >= n_word
-        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
         squares = data * data
         word_norm = np.sqrt(
-            np.bincount(rows, weights=squares * ~is_char, minlength=counts.shape[0])
+            np.bincount(row_of, weights=squares * ~is_char, minlength=counts.shape[0])
         )
-        char_norm = np.sqrt(np.bincount(rows, weights=squares * is_char, minlength=counts.shape[0]))
-        norm = np.where(is_char, char_norm[rows] / self.char_weight, word_norm[rows])
+        char_norm = np.sqrt(
+            np.bincount(row_of, weights=squares * is_char, minlength=counts.shape[0])
+        )
+        norm = np.where(is_char, char_norm[row_of] / self.char_weight, word_norm[row_of])
         counts.data = np.divide(data, norm, out=np.zeros_like(data), where=norm > 0)
         return counts
 
-    def transform_one(self, item: Prepared) -> tuple[np.ndarray, np.ndarray]:
-        """Single-comment path: (feature indices, values), with no sparse-matrix overhead.
+    def weigh_one(self, indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """One row of `weigh` as (feature indices, values), without a sparse matrix.
 
-        Gives the same numbers as one row of `transform_prepared`; the API's latency
-        depends on it.
+        The single-comment path of the API: its latency depends on it.
         """
-        counts = Counter(self._indices(item))
+        counts = Counter(indices)
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0)
         n_word = self.n_word_features_
@@ -218,30 +291,31 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
                 values[mask] *= weight / norm
         return index, values
 
-    def _word_features(self, item: Prepared) -> list[str]:
-        tokens = analyze(item.normalized, item.language, self.morphology, tokens=item.tokens)
-        grams = word_ngrams(tokens, *self.word_ngram_range)
+    def transform_one(self, item: Prepared) -> tuple[np.ndarray, np.ndarray]:
+        """`weigh_one` of a whole comment."""
+        return self.weigh_one(self.segments(item).whole())
+
+    def _language_features(self, item: Prepared) -> list[str]:
+        return [f"LANG_{item.language}"] if self.language_feature and item.normalized else []
+
+    def _head_features(self, item: Prepared) -> list[str]:
+        return self._language_features(item) + item.marks
+
+    def _clause_words(self, item: Prepared) -> list[list[str]]:
+        """Word n-grams (base forms, negation marked) and lexicon matches of each clause."""
+        words = analyze_clauses(item.clauses, item.language, self.morphology)
+        low, high = self.word_ngram_range
+        grams = [word_ngrams(w, low, high) for w in words]
         if self.lexicon:
-            grams.extend(lexicon_features(item.tokens))
-        if self.language_feature and item.normalized:
-            grams.append(f"LANG_{item.language}")
+            for found, matches in zip(grams, clause_features(item.clauses), strict=True):
+                found += matches
         return grams
 
-    def _indices(self, item: Prepared) -> list[int]:
-        indices = [i for i in map(self.vocabulary_.get, self._word_features(item)) if i is not None]
-        cache = self._word_cache
-        for word in item.normalized.split():
-            known = cache.get(word)
-            if known is None:
-                known = self._char_indices(word)
-            indices += known
-        return indices
-
-    def _char_indices(self, word: str) -> list[int]:
+    def _char_indices(self, token: str) -> list[int]:
         get = self.char_vocabulary_.get
-        known = [i for i in map(get, char_ngrams(word, *self.char_ngram_range)) if i is not None]
+        known = [i for i in map(get, char_ngrams(token, *self.char_ngram_range)) if i is not None]
         if len(self._word_cache) < _WORD_CACHE_LIMIT:
-            self._word_cache[word] = known
+            self._word_cache[token] = known
         return known
 
     def _check_fitted(self) -> None:

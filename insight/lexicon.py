@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from insight.text import CLAUSE_BREAKS, is_negator
+from insight.text import CLAUSE_BREAKS, clauses, is_negator
 
 LEXICON_PATH = Path(__file__).parent / "resources" / "lexicon.json"
 _MIN_PREFIX = 3
@@ -129,25 +129,33 @@ def default_lexicon() -> Lexicon:
 
 def lexicon_features(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[str]:
     """One feature per match: ``LEX_<factor>``, ``SENT_<polarity>``; sentiment inside a
-    negation's scope (three words, up to a clause break) becomes ``NEG_SENT_<polarity>``."""
+    negation's scope (three words of its clause) becomes ``NEG_SENT_<polarity>``."""
+    return [f for found in clause_features(clauses(list(tokens)), lexicon) for f in found]
+
+
+def clause_features(
+    clause_tokens: Sequence[Sequence[str]], lexicon: Lexicon | None = None
+) -> list[list[str]]:
+    """`lexicon_features` of each clause (see `insight.text.clauses`): phrases and negation
+    scope stay inside their clause."""
     lexicon = lexicon or default_lexicon()
-    features: list[str] = []
-    scope = 0
     plan = lexicon.token_plan
-    for i, token in enumerate(tokens):
-        tags, phrases, kind = plan(token)
-        if kind == _BREAK:
-            scope = 0
-            continue
-        if phrases:
-            tags = lexicon.tags_at(tokens, i, tags)  # "never again"
-        if tags:
-            if scope:
-                features.extend("NEG_" + t if t.startswith("SENT_") else t for t in tags)
-            else:
-                features.extend(tags)
-        if kind == _NEGATOR:
-            scope = 3
-        elif scope:
-            scope -= 1
-    return features
+    found: list[list[str]] = []
+    for clause in clause_tokens:
+        features: list[str] = []
+        scope = 0
+        for i, token in enumerate(clause):
+            tags, phrases, kind = plan(token)
+            if phrases:
+                tags = lexicon.tags_at(clause, i, tags)  # "never again"
+            if tags:
+                if scope:
+                    features.extend("NEG_" + t if t.startswith("SENT_") else t for t in tags)
+                else:
+                    features.extend(tags)
+            if kind == _NEGATOR:
+                scope = 3
+            elif scope:
+                scope -= 1
+        found.append(features)
+    return found

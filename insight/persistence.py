@@ -32,7 +32,7 @@ from insight import __version__
 from insight.errors import ModelError
 from insight.tagger import Tagger
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CARD = "card.json"
 WEIGHTS = "weights.npz"
 VOCABULARY = "vocabulary.json"

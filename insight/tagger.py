@@ -36,11 +36,11 @@ from sklearn.svm import LinearSVC
 
 from insight.errors import InputError, LabelError, NotFittedError
 from insight.evaluation import evaluate_tags
-from insight.features import CommentVectorizer, Prepared, check_texts, prepare
+from insight.features import CommentVectorizer, Prepared, Segments, check_texts, prepare
 from insight.lexicon import default_lexicon
 from insight.nps import nps_score
 from insight.taxonomy import FACTORS
-from insight.text import clauses, word_form
+from insight.text import word_form
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +145,8 @@ class Tagger(BaseEstimator):
 
         prepared = [prepare(t) for t in texts]
         self.vectorizer_ = self.new_vectorizer().fit_prepared(prepared)
-        features = self.vectorizer_.transform_prepared(prepared)
+        segments = [self.vectorizer_.segments(item) for item in prepared]
+        features = self.vectorizer_.weigh([s.whole() for s in segments])
 
         # liblinear releases the GIL, so threads fit several labels at once.
         pool = Parallel(n_jobs=self.n_jobs, prefer="threads")
@@ -172,7 +173,13 @@ class Tagger(BaseEstimator):
         with_polarity = [label for label in self.labels_ if len(self.polarities_[label]) >= 2]
         polarity_fits = pool(
             delayed(self._fit_polarity)(
-                features, prepared, groups, gold, label, row_weight[:, self.labels_.index(label)]
+                features,
+                prepared,
+                segments,
+                groups,
+                gold,
+                label,
+                row_weight[:, self.labels_.index(label)],
             )
             for label in with_polarity
         )
@@ -301,14 +308,14 @@ class Tagger(BaseEstimator):
         item: Prepared,
         label: str,
         strengths: list[tuple[list[str], dict[str, float]]] | None = None,
-    ) -> Prepared:
-        """The clauses of a comment that talk most about `label` (all of it if none).
+    ) -> tuple[int, ...]:
+        """The positions of the clauses of a comment that talk most about `label` (all if none).
 
         A clause's strength for a label is the detector weight of its strongest cue (a learned
         cue word or the lexicon's cue of that factor); clauses reaching half of the comment's
         strongest are kept, so in "courier was rude, but delivery fast" the service clause is
         the first one only, though "delivery" is a weak service cue too. `strengths` lets a
-        caller that asks for several labels of one comment split it into clauses once.
+        caller that asks for several labels of one comment weigh its clauses once.
         """
         if strengths is None:
             strengths = self._clause_strengths(item)
@@ -317,21 +324,17 @@ class Tagger(BaseEstimator):
             weight = weights.get(label, 0.0)
             if weight > best:
                 best = weight
-        if best <= 0.0:
-            return item
-        if len(strengths) == 1:
-            tokens = strengths[0][0]
-        else:
-            cut = _CLAUSE_SHARE * best
-            tokens = [t for clause, w in strengths if w.get(label, 0.0) >= cut for t in clause]
-        return Prepared(item.language, " ".join(tokens), tokens)
+        if best <= 0.0 or len(strengths) == 1:
+            return tuple(range(len(strengths)))
+        cut = _CLAUSE_SHARE * best
+        return tuple(k for k, (_, w) in enumerate(strengths) if w.get(label, 0.0) >= cut)
 
     def _clause_strengths(self, item: Prepared) -> list[tuple[list[str], dict[str, float]]]:
         """Each clause with, per label, the weight of its strongest cue."""
         out = []
         language = item.language
         known = self._cue_cache_of(language)
-        for clause in clauses(item.tokens):
+        for clause in item.clauses:
             strengths: dict[str, float] = {}
             for token in clause:
                 cues = known.get(token)
@@ -392,15 +395,22 @@ class Tagger(BaseEstimator):
         return cached
 
     def _polarity_matrix(
-        self, label: str, global_rows: sp.csr_matrix, items: Sequence[Prepared]
+        self,
+        label: str,
+        global_rows: sp.csr_matrix,
+        items: Sequence[Prepared],
+        segments: Sequence[Segments],
     ) -> sp.csr_matrix:
-        local = self.vectorizer_.transform_prepared([self._local(item, label) for item in items])
+        local = self.vectorizer_.weigh(
+            [s.view(self._local(item, label)) for item, s in zip(items, segments, strict=True)]
+        )
         return sp.hstack([global_rows, local], format="csr")
 
     def _fit_polarity(
         self,
         features: sp.csr_matrix,
         prepared: Sequence[Prepared],
+        segments: Sequence[Segments],
         groups: np.ndarray,
         gold: list[dict[str, str | None]],
         label: str,
@@ -416,7 +426,9 @@ class Tagger(BaseEstimator):
         rows = np.array([i for i, g in enumerate(gold) if label in g and weight[i] > 0])
         weight = weight[rows]
         target = np.array([classes.index(str(gold[i][label])) for i in rows])
-        matrix = self._polarity_matrix(label, features[rows], [prepared[i] for i in rows])
+        matrix = self._polarity_matrix(
+            label, features[rows], [prepared[i] for i in rows], [segments[i] for i in rows]
+        )
         prior = _log_prior(target, groups[rows], len(classes))
         margins = np.zeros((len(rows), len(classes)))
         counts = np.bincount(target, minlength=len(classes))
@@ -515,10 +527,11 @@ class Tagger(BaseEstimator):
             return [self._predict_one(prepared[0], int(groups[0]))]
         # float32 rows against the float32 weights: a float64 row matrix would make scipy cast
         # every weight matrix to float64 on each call, a copy of tens of MB per batch.
-        features = self.vectorizer_.transform_prepared(prepared).astype(np.float32)
+        segments = [self.vectorizer_.segments(item) for item in prepared]
+        features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
         detect = _sigmoid(np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_)
         found = detect >= self.thresholds_
-        polarity = self._batch_polarity(prepared, features, found, groups)
+        polarity = self._batch_polarity(prepared, segments, features, found, groups)
         labels = self.labels_
         defaults = [self._default_polarity(label) for label in labels]
         rounded = np.round(detect, 4).tolist()
@@ -538,18 +551,19 @@ class Tagger(BaseEstimator):
     def _batch_polarity(
         self,
         prepared: Sequence[Prepared],
+        segments: Sequence[Segments],
         features: sp.csr_matrix,
         found: np.ndarray,
         groups: np.ndarray,
     ) -> dict[tuple[int, int], str | None]:
         """Polarity of every (comment, label) detected in a batch.
 
-        A comment is split into clauses once, and each distinct local view is featurised
+        A comment's clauses are weighed once, and each distinct local view is weighted
         once, though several labels of a comment often pick the same clauses.
         """
         strengths: dict[int, list[tuple[list[str], dict[str, float]]]] = {}
-        views: dict[tuple[str, str, tuple[str, ...]], int] = {}
-        local_items: list[Prepared] = []
+        views: dict[tuple[int, tuple[int, ...]], int] = {}
+        local_rows: list[list[int]] = []
         wanted: list[tuple[int, str, np.ndarray, np.ndarray]] = []
         for j, label in enumerate(self.labels_):
             rows = np.flatnonzero(found[:, j])
@@ -561,17 +575,16 @@ class Tagger(BaseEstimator):
                 split = strengths.get(i)
                 if split is None:
                     split = strengths[i] = self._clause_strengths(item)
-                local = self._local(item, label, split)
-                key = (local.language, local.normalized, tuple(local.tokens))
-                position = views.get(key)
+                chosen = self._local(item, label, split)
+                position = views.get((i, chosen))
                 if position is None:
-                    position = views[key] = len(local_items)
-                    local_items.append(local)
+                    position = views[i, chosen] = len(local_rows)
+                    local_rows.append(segments[i].view(chosen))
                 positions[k] = position
             wanted.append((j, label, rows, positions))
         if not wanted:
             return {}
-        local_features = self.vectorizer_.transform_prepared(local_items).astype(np.float32)
+        local_features = self.vectorizer_.weigh(local_rows).astype(np.float32)
         n_features = self.vectorizer_.n_features_
         polarity: dict[tuple[int, int], str | None] = {}
         for j, label, rows, positions in wanted:
@@ -603,13 +616,14 @@ class Tagger(BaseEstimator):
         """The single-comment path: dense dot products, no sparse matrices (API latency)."""
         if not item.normalized:
             return TagResult(item.language, {}, {})
-        index, values = self.vectorizer_.transform_one(item)
+        segments = self.vectorizer_.segments(item)
+        index, values = self.vectorizer_.weigh_one(segments.whole())
         raw = values @ self.coef_[index] + self.intercept_ if len(index) else self.intercept_.copy()
         n_features = self.vectorizer_.n_features_
         tags: dict[str, tuple[str | None, float]] = {}
         probabilities: dict[str, float] = {}
         strengths = None
-        views: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         for j, label in enumerate(self.labels_):
             probability = 1.0 / (1.0 + math.exp(-float(raw[j])))
             probabilities[label] = round(probability, 4)
@@ -619,11 +633,10 @@ class Tagger(BaseEstimator):
             if label in self.polarity_coef_:
                 if strengths is None:
                     strengths = self._clause_strengths(item)
-                local = self._local(item, label, strengths)
-                key = (local.normalized, *local.tokens)
-                view = views.get(key)
+                chosen = self._local(item, label, strengths)
+                view = views.get(chosen)
                 if view is None:
-                    view = views[key] = self.vectorizer_.transform_one(local)
+                    view = views[chosen] = self.vectorizer_.weigh_one(segments.view(chosen))
                 local_index, local_values = view
                 weights = self.polarity_coef_[label]
                 block = (

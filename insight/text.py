@@ -18,7 +18,7 @@ import gzip
 import json
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -363,6 +363,36 @@ def _form(token: str, language: str, mode: str) -> str:
     return found
 
 
+def analyze_clauses(
+    clause_tokens: Sequence[list[str]], language: str, mode: str = "auto"
+) -> list[list[str]]:
+    """Word features of each clause: base forms, with words in a negation's scope marked ``NEG_``.
+
+    The negator itself is kept; the next three words of its clause are marked, so "not bad"
+    and "bad" become different features. Clauses come from `clauses`: a scope never
+    crosses a comma or a "but".
+    """
+    forms = _TOKEN_FORMS.get((language, mode)) or {}
+    found: list[list[str]] = []
+    for clause in clause_tokens:
+        features: list[str] = []
+        scope = 0
+        for token in clause:
+            if token in _NEGATORS or token.endswith("n't"):
+                features.append(token)
+                scope = _NEGATION_SCOPE
+                continue
+            form = forms.get(token) or _form(token, language, mode)
+            if not scope:
+                features.append(form)
+            else:
+                features.append("NEG_" + form)
+                if token not in _SCOPE_FREE:
+                    scope -= 1
+        found.append(features)
+    return found
+
+
 def analyze(
     text: str,
     language: str,
@@ -371,31 +401,9 @@ def analyze(
     normalized: bool = False,
     tokens: list[str] | None = None,
 ) -> list[str]:
-    """Word features of a comment: base forms, with words in a negation's scope marked ``NEG_``.
-
-    The negator itself is kept; the next three words, up to a clause break ("but", a comma),
-    are marked, so "not bad" and "bad" become different features.
-    """
+    """Word features of a comment (`analyze_clauses` of its clauses, in order), then its
+    "!" and "?" marks."""
     if tokens is None:
         tokens = tokenize(text if normalized else normalize(text))
-    forms = _TOKEN_FORMS.get((language, mode)) or {}
-    features: list[str] = []
-    scope = 0
-    for token in tokens:
-        if token in CLAUSE_BREAKS:
-            scope = 0
-            if token == "!" or token == "?":
-                features.append(token)
-            continue
-        if token in _NEGATORS or token.endswith("n't"):
-            features.append(token)
-            scope = _NEGATION_SCOPE
-            continue
-        form = forms.get(token) or _form(token, language, mode)
-        if not scope:
-            features.append(form)
-        else:
-            features.append("NEG_" + form)
-            if token not in _SCOPE_FREE:
-                scope -= 1
-    return features
+    features = [f for clause in analyze_clauses(clauses(tokens), language, mode) for f in clause]
+    return features + [t for t in tokens if t == "!" or t == "?"]
