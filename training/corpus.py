@@ -2,12 +2,14 @@
 
 python -m training.corpus            # Markdown tables for data/README.md
 python -m training.corpus --check    # exit 1 and list every unmet target
+python -m training.corpus --agreement data/annotations/wave4.csv   # the card's agreement table
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -139,10 +141,68 @@ def card_tables(report: CheckReport, rules: dict[str, Counter[str]]) -> str:
     return "\n".join(out)
 
 
+def agreement(path: Path) -> dict[str, object]:
+    """Agreement of the writer's and the second annotator's labels in an annotation record.
+
+    The record has one row per (comment, annotation): ``writer``, ``second`` and, where they
+    differ, ``adjudicated``. Kappa is Cohen's on each factor's presence; polarity agreement is
+    over the comments where both annotations have the factor.
+    """
+    by_id: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    for row in read_rows(path):
+        by_id[row["id"]][row["annotation"]] = {f: row[f] for f in FACTORS}
+    pairs = [(a["writer"], a["second"]) for a in by_id.values()]
+    factors: dict[str, dict[str, float]] = {}
+    for f in FACTORS:
+        first = [bool(w[f]) for w, _ in pairs]
+        other = [bool(s[f]) for _, s in pairs]
+        shared = [(w[f], s[f]) for w, s in pairs if w[f] and s[f]]
+        factors[f] = {
+            "kappa": round(_kappa(first, other), 3),
+            "polarity": round(sum(a == b for a, b in shared) / max(len(shared), 1), 3),
+        }
+    writer = {(i, f) for i, a in by_id.items() for f in FACTORS if a["writer"][f]}
+    second = {(i, f) for i, a in by_id.items() for f in FACTORS if a["second"][f]}
+    adjudicated = [a for a in by_id.values() if "adjudicated" in a]
+    return {
+        "rows": len(pairs),
+        "factors": factors,
+        "micro_f1": round(2 * len(writer & second) / max(len(writer) + len(second), 1), 3),
+        "rows_differing": sum(w != s for w, s in pairs),
+        "adjudicated_as": dict(
+            Counter(
+                "writer"
+                if a["adjudicated"] == a["writer"]
+                else "second"
+                if a["adjudicated"] == a["second"]
+                else "neither"
+                for a in adjudicated
+            )
+        ),
+    }
+
+
+def _kappa(first: list[bool], other: list[bool]) -> float:
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, other, strict=True)) / n
+    p, q = sum(first) / n, sum(other) / n
+    expected = p * q + (1 - p) * (1 - q)
+    return (observed - expected) / (1 - expected) if expected < 1 else 1.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check data/corpus.csv and print its card tables.")
     parser.add_argument("--check", action="store_true", help="only check; exit 1 on unmet targets")
+    parser.add_argument(
+        "--agreement",
+        type=Path,
+        metavar="RECORD",
+        help="print the agreement in an annotation record",
+    )
     args = parser.parse_args(argv)
+    if args.agreement:
+        print(json.dumps(agreement(args.agreement), indent=1))
+        return 0
     report = check_labeled_file(CORPUS, canonical=True)
     rules = rule_counts()
     problems = unmet_targets(report, rules)

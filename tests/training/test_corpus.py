@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
 from insight.checks import CANONICAL_COLUMNS, check_labeled_file
-from training.corpus import CORPUS, DATA, read_rows, rule_counts, unmet_targets
+from training.corpus import CORPUS, DATA, agreement, read_rows, rule_counts, unmet_targets
 from training.splits import assign_splits
 
 EXPORT = DATA / "examples" / "nps_export.csv"
@@ -73,3 +74,29 @@ def test_sample_export_is_shaped_like_a_survey_tool_export() -> None:
 def test_corpus_header_is_canonical() -> None:
     with open(CORPUS, encoding="utf-8") as handle:
         assert next(csv.reader(handle)) == list(CANONICAL_COLUMNS)
+
+
+def test_agreement_reads_an_annotation_record(tmp_path: Path) -> None:
+    record = tmp_path / "record.csv"
+    record.write_text(
+        "id,annotation,quality,service,convenience,price,emotion\n"
+        "a,writer,negative,,,,\n"
+        "a,second,negative,,,,\n"
+        "b,writer,,positive,,,\n"
+        "b,second,,negative,,,\n"
+        "b,adjudicated,,negative,,,\n"
+        "c,writer,,,,,\n"
+        "c,second,,,,positive,\n"
+        "c,adjudicated,,,,,\n",
+        encoding="utf-8",
+    )
+    found = agreement(record)
+    assert found["rows"] == 3
+    assert found["rows_differing"] == 2
+    assert found["adjudicated_as"] == {"second": 1, "writer": 1}
+    factors = found["factors"]
+    assert isinstance(factors, dict)
+    assert factors["quality"] == {"kappa": 1.0, "polarity": 1.0}
+    assert factors["service"]["polarity"] == 0.0  # both saw service, with opposite polarity
+    # writer pairs {a-quality, b-service}, second {a-quality, b-service, c-price}: 2*2/(2+3)
+    assert found["micro_f1"] == 0.8
