@@ -108,7 +108,7 @@ def audit(seed: int = 0, share: float = 0.10) -> dict[str, Any]:
     noisy = LabeledData(data.source, data.text_column, data.label_names, data.texts, gold)
     started = time.perf_counter()
     results = out_of_fold(noisy, folds=5, seed=seed, params={"n_jobs": -1})
-    suspects, _ = find_suspects(gold, results, data.label_names)
+    suspects, _ = find_suspects(gold, results, data.label_names, folds=5, seed=seed)
     seconds = time.perf_counter() - started
     ranked: list[int] = []
     for s in suspects:
