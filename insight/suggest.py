@@ -103,7 +103,7 @@ def pool_features(texts: Sequence[str], morphology: str = "stem") -> sp.csr_matr
                 cols.append(c)
                 values.append((1 + math.log(count)) * idf[c])
     matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, len(vocabulary)))
-    return normalize(matrix, norm="l2", copy=False)
+    return normalize(matrix, norm="l2", copy=False) if vocabulary else matrix
 
 
 def select_for_labeling(
@@ -131,6 +131,8 @@ def select_for_labeling(
             f"{rows} probability rows, {features.shape[0]} feature rows and "
             f"{len(thresholds)} thresholds for {n_labels} labels: they must agree"
         )
+    if not features.shape[1]:  # no comment has a word
+        return []
     unit = normalize(sp.csr_matrix(features, dtype=np.float64), norm="l2", copy=True)
     allowed = np.diff(unit.indptr) > 0
     if eligible is not None:
@@ -144,6 +146,8 @@ def select_for_labeling(
     candidates = shuffled[allowed[shuffled]]
     if len(candidates) > MAX_POOL:
         candidates = candidates[np.argsort(-weight[candidates], kind="stable")[:MAX_POOL]]
+    if not len(candidates):
+        return []
     unit_candidates, unit_targets = unit[candidates], unit[targets]
     # candidates x targets, float32: a row per candidate, so its gain is one dot product.
     similarity = (unit_candidates @ unit_targets.T).toarray().astype(np.float32)
@@ -152,7 +156,7 @@ def select_for_labeling(
     nearest = np.zeros(len(candidates))  # cosine of each candidate to the closest pick
     # Lazy greedy: a candidate's gain only shrinks as picks are added (the objective is
     # submodular), so a stale gain is an upper bound, refreshed only when it comes first.
-    gain = (similarity @ target_weight).astype(np.float64)
+    gain = (np.maximum(similarity, 0.0) @ target_weight).astype(np.float64)
     chosen: list[int] = []
     while len(chosen) < n:
         k = int(np.argmax(gain))

@@ -62,6 +62,15 @@ def test_never_a_row_twice_nor_an_empty_or_barred_one(seed: int, n: int, cutoff:
         assert len(chosen) == min(n, usable)
 
 
+def test_nothing_to_pick_gives_an_empty_selection() -> None:
+    probabilities, features = _pool(2)
+    barred = np.zeros(60, dtype=bool)
+    assert select_for_labeling(probabilities, np.full(3, 0.5), features, 5, eligible=barred) == []
+    no_words = pool_features(["", "  ", "!!"])
+    assert no_words.shape == (3, 0)
+    assert select_for_labeling(np.full((3, 1), 0.5), np.array([0.5]), no_words, 2) == []
+
+
 def test_near_duplicates_are_skipped() -> None:
     features = sp.csr_matrix(np.array([[1.0, 0, 0], [1.0, 0.01, 0], [0, 1.0, 0], [0, 0, 1.0]]))
     probabilities = np.array([[0.5], [0.5], [0.3], [0.1]])
