@@ -1,7 +1,7 @@
 """Issue 8's simulations: active learning, label audit and warm start (`make bench`).
 
 - Active learning, SemEval-2014 restaurants: 200 random training sentences, then three
-  rounds of 200 chosen by `insight suggest`'s selection (`select_for_labeling`) or at
+  rounds of 200 chosen by `insight suggest`'s selection (`select_comments`) or at
   random; micro F1 on the official test set after each round; 3 seeds.
 - Audit, SemEval-2014 restaurants train: 10% of the sentences get one category toggled
   at random (added with a random polarity where absent, removed where present); the share
@@ -44,7 +44,7 @@ def _micro_f1(tagger: Any, test: Any) -> float:
 
 def active_learning() -> dict[str, Any]:
     from insight.labeled import read_labeled
-    from insight.suggest import select_for_labeling
+    from insight.suggest import select_comments
     from insight.tagger import Tagger
 
     train, test = read_labeled(SEMEVAL / "train.csv"), read_labeled(SEMEVAL / "test.csv")
@@ -66,13 +66,7 @@ def active_learning() -> dict[str, Any]:
                     picks = random.Random(1000 * seed + len(chosen)).sample(pool.tolist(), STEP)
                 else:
                     texts = [train.texts[i] for i in pool]
-                    index = select_for_labeling(
-                        tagger.predict_proba(texts),
-                        tagger.thresholds_,
-                        tagger.vectorizer_.transform(texts),
-                        STEP,
-                        seed=seed,
-                    )
+                    index, _ = select_comments(tagger, texts, STEP, seed=seed)
                     picks = [int(pool[i]) for i in index]
                 chosen += picks
             curves[strategy].append(curve)
@@ -108,7 +102,7 @@ def audit(seed: int = 0, share: float = 0.10) -> dict[str, Any]:
     noisy = LabeledData(data.source, data.text_column, data.label_names, data.texts, gold)
     started = time.perf_counter()
     results = out_of_fold(noisy, folds=5, seed=seed, params={"n_jobs": -1})
-    suspects, _ = find_suspects(gold, results, data.label_names)
+    suspects, _ = find_suspects(gold, results, data.label_names, folds=5, seed=seed)
     seconds = time.perf_counter() - started
     ranked: list[int] = []
     for s in suspects:

@@ -2,16 +2,22 @@
 
 A label teaches the model most where the model is unsure, so each comment gets, per
 label, an uncertainty from the model's calibrated probability and that label's decision
-threshold: 1 at the threshold, falling linearly to 0 at probability 0 or 1. Picking the
-most uncertain comments alone gives near copies of one another and spends the budget on
-whichever label is hardest, so the selection is greedy and shared out:
+threshold: 1 at the threshold, falling linearly to 0 at probability 0 or 1; its weight is
+the mean over the labels. Picking the most uncertain comments alone gives near copies of
+one another and a few odd comments nobody else writes, so the picks must *cover* the
+uncertain part of the export instead (weighted facility location): the chosen set
+maximises the sum, over the export's comments, of each comment's weight times its cosine
+similarity to the closest pick. Greedily, each pick is the comment that adds most to that
+sum: one that stands for many unsure comments not yet stood for. A near copy of a pick
+adds nothing, and a comment whose cosine to a pick exceeds `max_similarity` is skipped
+outright, as are empty comments and exact duplicates (they still count among the comments
+to cover).
 
-- in turn, each label picks its most uncertain comment not yet taken (so every label's
-  uncertain region is covered), and every other pick goes to the comment most uncertain
-  over all labels together (the sum of its uncertainties);
-- a comment whose cosine similarity to one already picked exceeds `max_similarity` is
-  skipped (cosine over the model's own feature rows), as are empty comments and exact
-  duplicates.
+Similarity is measured on word TF-IDF fitted on the export itself (`pool_features`), not
+on the model's features: a model trained on a few hundred rows has never seen most of the
+export's words, so in its own feature space comments about those words all look alike.
+An export larger than `MAX_POOL` comments is covered through a seeded sample of
+`MAX_POOL` of them, and the picks come from its `MAX_POOL` most uncertain comments.
 
 Ties are broken by a seeded shuffle, so a seed gives the same selection every time.
 
@@ -21,9 +27,12 @@ Ties are broken by a seeded shuffle, so a seed gives the same selection every ti
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,9 +41,13 @@ from sklearn.preprocessing import normalize
 from insight.errors import InputError
 from insight.labeled import GUESS_PREFIX
 
+if TYPE_CHECKING:
+    from insight.tagger import Tagger
+
 log = logging.getLogger(__name__)
 
 _ID_HEADERS = ("id", "response_id", "respondent_id")
+MAX_POOL = 4_000  # comments covered, and candidates: 4,000 x 4,000 float32 is 64 MB
 
 
 def uncertainty(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -49,6 +62,50 @@ def uncertainty(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray
     return np.clip(1.0 - distance, 0.0, 1.0)
 
 
+def pool_features(texts: Sequence[str], morphology: str = "stem") -> sp.csr_matrix:
+    """Word TF-IDF rows (L2-normalised) fitted on `texts` themselves: which comments are alike.
+
+    Words are the base forms the tagger uses (`morphology`), without negation marks (what
+    a comment is about, not how it feels), every word of the export (a word only one
+    comment uses still tells that comment apart). Sublinear term frequency, smoothed IDF.
+
+    >>> rows = pool_features(["rude staff", "staff not rude", "cheap"])
+    >>> [round(float(c), 2) for c in (rows @ rows[0].T).toarray().ravel()]
+    [1.0, 0.73, 0.0]
+    """
+    from insight.features import check_texts, prepare
+    from insight.text import word_form
+
+    documents: list[Counter[str]] = []
+    for text in check_texts(texts):
+        item = prepare(text)
+        documents.append(
+            Counter(
+                word_form(token, item.language, morphology)
+                for token in item.tokens
+                if any(ch.isalnum() for ch in token)
+            )
+        )
+    df: Counter[str] = Counter()
+    for words in documents:
+        df.update(words.keys())
+    vocabulary = {w: i for i, w in enumerate(sorted(df))}
+    n = len(documents)
+    idf = np.array([math.log((1 + n) / (1 + df[w])) + 1 for w in sorted(df)])
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for r, words in enumerate(documents):
+        for w, count in words.items():
+            c = vocabulary.get(w)
+            if c is not None:
+                rows.append(r)
+                cols.append(c)
+                values.append((1 + math.log(count)) * idf[c])
+    matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, len(vocabulary)))
+    return normalize(matrix, norm="l2", copy=False) if vocabulary else matrix
+
+
 def select_for_labeling(
     probabilities: np.ndarray,
     thresholds: np.ndarray,
@@ -57,15 +114,15 @@ def select_for_labeling(
     *,
     seed: int = 0,
     max_similarity: float = 0.8,
-    label_share: float = 0.5,
     eligible: Sequence[bool] | np.ndarray | None = None,
 ) -> list[int]:
-    """Row indices of up to `n` comments to label, most useful first.
+    """Row indices of up to `n` comments to label, in the order picked (most useful first).
 
     `probabilities` (rows x labels) are the model's calibrated probabilities, `thresholds`
-    its decision thresholds, `features` its feature rows (any scale: they are
-    L2-normalised here, so a dot product is a cosine). Rows with no features (empty
-    comments) and rows `eligible` marks False are never picked; no row is picked twice.
+    its decision thresholds, `features` the rows to measure similarity on (any scale: they
+    are L2-normalised here, so a dot product is a cosine; `pool_features` in
+    `insight suggest`). Rows with no features (empty comments) and rows `eligible` marks
+    False are never picked; no row is picked twice.
     """
     probabilities = np.asarray(probabilities, dtype=np.float64)
     rows, n_labels = probabilities.shape
@@ -74,46 +131,79 @@ def select_for_labeling(
             f"{rows} probability rows, {features.shape[0]} feature rows and "
             f"{len(thresholds)} thresholds for {n_labels} labels: they must agree"
         )
+    if not features.shape[1]:  # no comment has a word
+        return []
     unit = normalize(sp.csr_matrix(features, dtype=np.float64), norm="l2", copy=True)
     allowed = np.diff(unit.indptr) > 0
     if eligible is not None:
         allowed &= np.asarray(eligible, dtype=bool)
-    doubt = uncertainty(probabilities, thresholds)
-    tiebreak = np.random.default_rng(seed).permutation(rows)
-    # One queue per label and one over all labels, each most uncertain first.
-    queues = [np.lexsort((tiebreak, -doubt[:, j])) for j in range(n_labels)]
-    queues.append(np.lexsort((tiebreak, -doubt.sum(axis=1))))
-    positions = [0] * len(queues)
-    nearest = np.zeros(rows)  # cosine to the closest row picked so far
-    taken = np.zeros(rows, dtype=bool)
+    weight = uncertainty(probabilities, thresholds).mean(axis=1)
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(rows)  # the order in which ties are decided
+    # The comments to cover (a seeded sample of a large export) and the candidates (the
+    # most uncertain allowed rows of a large export, in tie-breaking order).
+    targets = np.arange(rows) if rows <= MAX_POOL else rng.choice(rows, MAX_POOL, replace=False)
+    candidates = shuffled[allowed[shuffled]]
+    if len(candidates) > MAX_POOL:
+        candidates = candidates[np.argsort(-weight[candidates], kind="stable")[:MAX_POOL]]
+    if not len(candidates):
+        return []
+    unit_candidates, unit_targets = unit[candidates], unit[targets]
+    # candidates x targets, float32: a row per candidate, so its gain is one dot product.
+    similarity = (unit_candidates @ unit_targets.T).toarray().astype(np.float32)
+    target_weight = weight[targets].astype(np.float32)
+    covered = np.zeros(len(targets), dtype=np.float32)  # similarity to the closest pick
+    nearest = np.zeros(len(candidates))  # cosine of each candidate to the closest pick
+    # Lazy greedy: a candidate's gain only shrinks as picks are added (the objective is
+    # submodular), so a stale gain is an upper bound, refreshed only when it comes first.
+    gain = (np.maximum(similarity, 0.0) @ target_weight).astype(np.float64)
     chosen: list[int] = []
-    turn = labels_turns = 0
-    exhausted: set[int] = set()
-    while len(chosen) < n and len(exhausted) < len(queues):
-        # `label_share` of the turns go to the labels in order, the rest to the overall queue.
-        label_turn = int((turn + 1) * label_share) > int(turn * label_share)
-        queue = labels_turns % n_labels if label_turn else n_labels
-        labels_turns += label_turn
-        turn += 1
-        if queue in exhausted:  # its rows are all taken or barred: another queue's turn
-            remaining = [q for q in range(len(queues)) if q not in exhausted]
-            queue = remaining[turn % len(remaining)]
-        order = queues[queue]
-        pick = None
-        while positions[queue] < rows:
-            candidate = int(order[positions[queue]])
-            positions[queue] += 1
-            if allowed[candidate] and not taken[candidate] and nearest[candidate] <= max_similarity:
-                pick = candidate
-                break
-        if pick is None:
-            exhausted.add(queue)
+    while len(chosen) < n:
+        k = int(np.argmax(gain))
+        if gain[k] == -np.inf:
+            break
+        if gain[k] > 0:
+            fresh = float(np.maximum(similarity[k] - covered, 0.0) @ target_weight)
+            if fresh < gain[k]:
+                gain[k] = fresh
+                continue
+        else:  # no candidate adds coverage any more: the most uncertain one next
+            k = int(np.argmax(np.where(gain > -np.inf, weight[candidates], -1.0)))
+        gain[k] = -np.inf
+        if nearest[k] > max_similarity:
             continue
-        chosen.append(pick)
-        taken[pick] = True
-        similarity = np.asarray(unit @ unit[pick].T.toarray()).ravel()
-        np.maximum(nearest, similarity, out=nearest)
+        chosen.append(int(candidates[k]))
+        np.maximum(covered, similarity[k], out=covered)
+        cosine = np.asarray((unit_candidates @ unit_candidates[k].T).toarray()).ravel()
+        np.maximum(nearest, cosine, out=nearest)
     return chosen
+
+
+def select_comments(
+    tagger: Tagger,
+    texts: Sequence[str],
+    n: int,
+    *,
+    seed: int = 0,
+    max_similarity: float = 0.8,
+    eligible: Sequence[bool] | np.ndarray | None = None,
+) -> tuple[list[int], np.ndarray]:
+    """`select_for_labeling` for a fitted tagger and raw comments: (picked rows, probabilities).
+
+    What `insight suggest` runs; the retraining benchmark calls it too, so what is measured
+    is what ships.
+    """
+    probabilities = tagger.predict_proba(texts)
+    chosen = select_for_labeling(
+        probabilities,
+        tagger.thresholds_,
+        pool_features(texts, tagger.morphology),
+        n,
+        seed=seed,
+        max_similarity=max_similarity,
+        eligible=eligible,
+    )
+    return chosen, probabilities
 
 
 @dataclass
@@ -207,16 +297,8 @@ def suggest_file(
         else:
             seen.add(key)
     tagger = load_model(model)
-    probabilities = tagger.predict_proba(texts)
-    features = tagger.vectorizer_.transform(texts)
-    chosen = select_for_labeling(
-        probabilities,
-        tagger.thresholds_,
-        features,
-        n,
-        seed=seed,
-        max_similarity=max_similarity,
-        eligible=eligible,
+    chosen, probabilities = select_comments(
+        tagger, texts, n, seed=seed, max_similarity=max_similarity, eligible=eligible
     )
     picked_scores = [scores[i] for i in chosen] if score_name is not None else None
     guesses = tagger.predict([texts[i] for i in chosen], scores=picked_scores)

@@ -3,9 +3,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from insight.audit import HEADER, audit_file, find_suspects
+from insight.audit import HEADER, audit_file, find_suspects, label_probabilities
 from insight.errors import InputError, LabelError
 from insight.tagger import TagResult
 from tests.retraining_data import write_labeled
@@ -42,6 +43,42 @@ def test_agreeing_labels_have_no_suspects() -> None:
         TagResult("en", {}, {"price": 0.1}),
     ]
     assert find_suspects(gold, results, ["price"])[0] == []
+
+
+def _one_label_per_row(seed: int = 0) -> tuple[list[dict[str, str | None]], list[TagResult]]:
+    """60 rows, each given exactly one of a and b; the text is only moderately sure."""
+    rng = np.random.default_rng(seed)
+    gold: list[dict[str, str | None]] = []
+    results = []
+    for i in range(60):
+        label, other = ("a", "b") if i % 2 else ("b", "a")
+        gold.append({label: "positive"})
+        given, not_given = rng.uniform(0.35, 0.9), rng.uniform(0.05, 0.4)
+        results.append(TagResult("en", {}, {label: round(given, 4), other: round(not_given, 4)}))
+    return gold, results
+
+
+def test_a_row_left_without_labels_is_suspect_where_rows_always_have_one() -> None:
+    gold, results = _one_label_per_row()
+    gold[0] = {}  # its b was dropped; the text alone leans the other way (0.45)
+    results[0] = TagResult("en", {}, {"a": 0.05, "b": 0.45})
+    suspects, _ = find_suspects(gold, results, ["a", "b"])
+    assert [(s.row, s.label, s.given, s.model) for s in suspects[:1]] == [
+        (0, "b", "absent", "present")
+    ]
+    assert suspects[0].confidence is not None and suspects[0].confidence > 0.9
+
+
+def test_label_probabilities_are_deterministic_and_fall_back_to_the_text() -> None:
+    gold, results = _one_label_per_row()
+    first = label_probabilities(gold, results, ["a", "b"], folds=3, seed=1)
+    np.testing.assert_array_equal(
+        first, label_probabilities(gold, results, ["a", "b"], folds=3, seed=1)
+    )
+    assert first.shape == (60, 2) and ((first >= 0) & (first <= 1)).all()
+    rare = [{"c": None} if i < 2 else {} for i in range(60)]  # 2 rows with c: fewer than 3 folds
+    text = label_probabilities(rare, results, ["c"], folds=3)
+    np.testing.assert_array_equal(text, np.zeros((60, 1)))  # results carry no c: 0, as given
 
 
 def test_audit_finds_planted_flips(tmp_path: Path) -> None:

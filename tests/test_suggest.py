@@ -9,9 +9,10 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import insight.suggest
 from insight.errors import InputError
 from insight.labeled import read_labeled
-from insight.suggest import select_for_labeling, suggest_file, uncertainty
+from insight.suggest import pool_features, select_for_labeling, suggest_file, uncertainty
 
 
 def test_uncertainty_peaks_at_the_threshold() -> None:
@@ -27,7 +28,8 @@ def _pool(seed: int, rows: int = 60, labels: int = 3) -> tuple[np.ndarray, sp.cs
 
 
 def test_selection_is_deterministic_for_a_seed() -> None:
-    probabilities, features = _pool(0)
+    probabilities, _ = _pool(0)
+    features = sp.identity(60, format="csr")  # each row covers only itself: many equal gains
     thresholds = np.full(3, 0.5)
     first = select_for_labeling(probabilities, thresholds, features, 10, seed=3)
     assert first == select_for_labeling(probabilities, thresholds, features, 10, seed=3)
@@ -60,6 +62,15 @@ def test_never_a_row_twice_nor_an_empty_or_barred_one(seed: int, n: int, cutoff:
         assert len(chosen) == min(n, usable)
 
 
+def test_nothing_to_pick_gives_an_empty_selection() -> None:
+    probabilities, features = _pool(2)
+    barred = np.zeros(60, dtype=bool)
+    assert select_for_labeling(probabilities, np.full(3, 0.5), features, 5, eligible=barred) == []
+    no_words = pool_features(["", "  ", "!!"])
+    assert no_words.shape == (3, 0)
+    assert select_for_labeling(np.full((3, 1), 0.5), np.array([0.5]), no_words, 2) == []
+
+
 def test_near_duplicates_are_skipped() -> None:
     features = sp.csr_matrix(np.array([[1.0, 0, 0], [1.0, 0.01, 0], [0, 1.0, 0], [0, 0, 1.0]]))
     probabilities = np.array([[0.5], [0.5], [0.3], [0.1]])
@@ -67,15 +78,51 @@ def test_near_duplicates_are_skipped() -> None:
     assert chosen[0] in (0, 1) and not {0, 1} <= set(chosen) and len(chosen) == 3
 
 
-def test_every_label_gets_its_uncertain_comments() -> None:
-    # Label 0 is unsure everywhere; label 1 only on rows 8 and 9. Ranking by total doubt
-    # alone would spend the budget on label 0.
-    probabilities = np.column_stack([np.full(10, 0.5), np.r_[np.zeros(8), [0.45, 0.5]]])
-    features = sp.identity(10, format="csr")
-    chosen = select_for_labeling(probabilities, np.array([0.5, 0.5]), features, 4)
-    assert {8, 9} <= set(chosen)
-    overall = select_for_labeling(probabilities, np.array([0.5, 0.5]), features, 2, label_share=0)
-    assert set(overall) == {9, 8}
+def test_picks_cover_every_uncertain_region() -> None:
+    # Rows 0-7 are alike and unsure about label 0; rows 8 and 9 are alike and unsure about
+    # label 1, a little less. Ranking by uncertainty alone would take two of rows 0-7.
+    features = sp.csr_matrix(
+        np.hstack([np.r_[np.ones(8), np.zeros(2)][:, None], np.r_[np.zeros(8), np.ones(2)][:, None],
+                   0.05 * np.eye(10)])
+    )  # fmt: skip
+    probabilities = np.column_stack(
+        [np.r_[np.full(8, 0.5), [0, 0]], np.r_[np.zeros(8), [0.45, 0.4]]]
+    )
+    chosen = select_for_labeling(
+        probabilities, np.array([0.5, 0.5]), features, 2, max_similarity=1.0
+    )
+    assert chosen[0] < 8 and chosen[1] in (8, 9)
+
+
+def test_when_nothing_adds_coverage_the_most_uncertain_come_next() -> None:
+    # Row 1 repeats row 0 and row 2 is certain: once row 0 is picked only they are left.
+    features = sp.csr_matrix(np.array([[1.0, 0], [1.0, 0], [0, 1.0]]))
+    probabilities = np.array([[0.5], [0.5], [1.0]])
+    assert select_for_labeling(probabilities, np.array([0.5]), features, 3, max_similarity=1.0)[
+        1:
+    ] in (
+        [1, 2],
+        [2, 1],
+    )
+
+
+def test_a_large_export_is_covered_through_a_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(insight.suggest, "MAX_POOL", 20)
+    probabilities, features = _pool(1)
+    eligible = np.arange(60) % 5 != 0
+    chosen = select_for_labeling(probabilities, np.full(3, 0.5), features, 10, eligible=eligible)
+    assert len(chosen) == len(set(chosen)) == 10 and all(eligible[i] for i in chosen)
+    doubt = uncertainty(probabilities, np.full(3, 0.5)).mean(axis=1)
+    candidates = np.flatnonzero(eligible)
+    assert doubt[chosen].min() >= np.sort(doubt[candidates])[-20]  # the 20 most uncertain
+
+
+def test_pool_features_measure_what_comments_are_about() -> None:
+    texts = ["rude staff", "Rude staff!", "staff not rude", "The staff were rude", "Cheap", ""]
+    cosine = (pool_features(texts) @ pool_features(texts).T).toarray()
+    assert cosine[0, 1] == pytest.approx(1)  # case and punctuation aside, the same words
+    assert cosine[0, 2] > 0.6 and cosine[0, 3] > 0.4 and cosine[0, 4] == 0
+    assert not cosine[5].any() and np.allclose(cosine.diagonal()[:5], 1)
 
 
 def test_inconsistent_shapes_are_refused() -> None:
