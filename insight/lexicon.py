@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from insight.text import CLAUSE_BREAKS, clauses, is_negator
+from insight.text import clauses, is_negator
 
 LEXICON_PATH = Path(__file__).parent / "resources" / "lexicon.json"
 _MIN_PREFIX = 3
@@ -55,7 +55,7 @@ class Lexicon:
                         self._prefix[words[0]].add(tag)
         self._cache: dict[str, frozenset[str]] = {}
         self._phrase_cache: dict[str, tuple[_Entry, ...]] = {}
-        self._plan: dict[str, tuple[tuple[str, ...], bool, int]] = {}
+        self._plan: dict[str, tuple[tuple[str, ...], bool, bool]] = {}
         self._window = max((len(e.words) for es in self._phrases.values() for e in es), default=1)
         self._window_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
 
@@ -70,12 +70,12 @@ class Lexicon:
                 self._cache[token] = found
         return found
 
-    def token_plan(self, token: str) -> tuple[tuple[str, ...], bool, int]:
-        """(sorted tags, has phrase candidates, kind) of a token, cached: the hot path."""
+    def token_plan(self, token: str) -> tuple[tuple[str, ...], bool, bool]:
+        """(sorted tags, has phrase candidates, is a negator) of a token, cached: the hot path."""
         found = self._plan.get(token)
         if found is None:
-            kind = _BREAK if token in CLAUSE_BREAKS else _NEGATOR if is_negator(token) else _PLAIN
-            found = (tuple(sorted(self.token_tags(token))), bool(self._candidates(token)), kind)
+            tags = tuple(sorted(self.token_tags(token)))
+            found = (tags, bool(self._candidates(token)), is_negator(token))
             if len(self._plan) < 200_000:
                 self._plan[token] = found
         return found
@@ -119,9 +119,6 @@ class Lexicon:
         return found
 
 
-_PLAIN, _BREAK, _NEGATOR = 0, 1, 2
-
-
 @cache
 def default_lexicon() -> Lexicon:
     return Lexicon(json.loads(LEXICON_PATH.read_text(encoding="utf-8")))
@@ -145,7 +142,7 @@ def clause_features(
         features: list[str] = []
         scope = 0
         for i, token in enumerate(clause):
-            tags, phrases, kind = plan(token)
+            tags, phrases, negator = plan(token)
             if phrases:
                 tags = lexicon.tags_at(clause, i, tags)  # "never again"
             if tags:
@@ -153,7 +150,7 @@ def clause_features(
                     features.extend("NEG_" + t if t.startswith("SENT_") else t for t in tags)
                 else:
                     features.extend(tags)
-            if kind == _NEGATOR:
+            if negator:
                 scope = 3
             elif scope:
                 scope -= 1
