@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 from insight.errors import InputError
 from insight.exports import (
     NPS_HEADERS,
-    TEXT_HEADERS,
     ExportReader,
     ExportWriter,
     RowProblem,
     find_column,
     open_export,
+    require_text_column,
 )
 from insight.nps import nps_group as group_of
 from insight.nps import nps_score
@@ -215,11 +215,7 @@ def _tag_reader(
     progress: bool | None,
 ) -> TagSummary:
     header = reader.header
-    text_col = find_column(header, TEXT_HEADERS, text_column)
-    if text_col is None:
-        raise InputError(
-            f"{source}: no comment column found; the columns are {header}; name one with --text-col"
-        )
+    text_col = require_text_column(header, text_column, source)
     score_col = find_column(header, NPS_HEADERS, score_column)
     log.info("%s; comment column %r, score column %r", reader.describe(), text_col, score_col)
 
@@ -335,9 +331,7 @@ def tag_dataframe(
     import pandas as pd
 
     header = [str(c) for c in frame.columns]
-    text_col = find_column(header, TEXT_HEADERS, text_column)
-    if text_col is None:
-        raise InputError(f"no comment column found; the columns are {header}; pass text_column=")
+    text_col = require_text_column(header, text_column, fix="pass text_column=")
     score_col = find_column(header, NPS_HEADERS, score_column)
     if tagger is None:
         from insight.persistence import load_model

@@ -198,6 +198,21 @@ def find_column(header: Sequence[str], wanted: Sequence[str], given: str | None)
     return None
 
 
+def require_text_column(
+    header: Sequence[str],
+    given: str | None,
+    source: object = None,
+    fix: str = "name one with --text-col",
+) -> str:
+    """The comment column (`find_column` over `TEXT_HEADERS`), or an error that lists the
+    columns there are and says how to name one (`fix`), prefixed with `source` when given."""
+    found = find_column(header, TEXT_HEADERS, given)
+    if found is None:
+        where = f"{source}: " if source is not None else ""
+        raise InputError(f"{where}no comment column found; the columns are {list(header)}; {fix}")
+    return found
+
+
 # -- reading ------------------------------------------------------------------------------
 class _CountingReader(io.RawIOBase):
     """Wraps a binary file to count bytes read (progress) and drop NUL bytes."""

@@ -538,14 +538,12 @@ def report_from_file(
     Columns are detected as `insight tag` detects them; the date column from common headers
     (``date``, ``submitted_at``, ``created``, ``timestamp``, ``дата``, ``data``) when not given.
     """
-    from insight.exports import SCORE_HEADERS, TEXT_HEADERS, find_column
+    from insight.exports import SCORE_HEADERS, find_column, require_text_column
 
     frame, described = read_frame(path)
     log.info("%s", described)
     header = [str(c) for c in frame.columns]
-    text_col = find_column(header, TEXT_HEADERS, text_column)
-    if text_col is None:
-        raise InputError(f"{path}: no comment column found in {header}; pass --text-col")
+    text_col = require_text_column(header, text_column, path)
     score_col = find_column(header, SCORE_HEADERS, score_column)
     labels = tag_columns(header)
     model_version = None

@@ -249,7 +249,13 @@ def suggest_file(
     ``guess_<label>`` (its polarity, ``present``, or empty) and
     ``guess_<label>_probability``. `insight train` ignores ``guess_`` columns.
     """
-    from insight.exports import NPS_HEADERS, TEXT_HEADERS, find_column, open_export, write_table
+    from insight.exports import (
+        NPS_HEADERS,
+        find_column,
+        open_export,
+        require_text_column,
+        write_table,
+    )
     from insight.persistence import load_model
     from insight.text import normalize as normalize_text
 
@@ -258,11 +264,7 @@ def suggest_file(
     reader = open_export(export, encoding=encoding, sheet=sheet)
     try:
         header = reader.header
-        text_name = find_column(header, TEXT_HEADERS, text_column)
-        if text_name is None:
-            raise InputError(
-                f"{export}: no comment column found among {header}; name it with --text-col"
-            )
+        text_name = require_text_column(header, text_column, export)
         score_name = find_column(header, NPS_HEADERS, score_column)
         id_name = find_column(header, _ID_HEADERS, None)
         columns = [header.index(c) if c is not None else None for c in (text_name, score_name)]

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from insight.errors import InputError
-from insight.exports import detect_delimiter, detect_encoding, find_column, open_export
+from insight.exports import (
+    detect_delimiter,
+    detect_encoding,
+    find_column,
+    open_export,
+    require_text_column,
+)
 
 ROWS = [
     ["id", "Komentarz", "Ocena"],
@@ -117,3 +123,15 @@ def test_clear_errors(tmp_path: Path, content: bytes, name: str, message: str) -
     path.write_bytes(content)
     with pytest.raises(InputError, match=message):
         read_all(path)
+
+
+def test_require_text_column_finds_it_or_lists_the_columns() -> None:
+    assert require_text_column(["id", "Komentarz"], None, "e.csv") == "Komentarz"
+    with pytest.raises(
+        InputError,
+        match=r"e.csv: no comment column found; the columns are \['id', 'x'\]; "
+        "name one with --text-col",
+    ):
+        require_text_column(["id", "x"], None, "e.csv")
+    with pytest.raises(InputError, match=r"^no comment column found; .*; pass text_column=$"):
+        require_text_column(["id", "x"], None, fix="pass text_column=")
