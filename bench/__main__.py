@@ -69,7 +69,23 @@ def bench_corpus() -> dict[str, Any]:
             None,
         ),
     )
-    return {"with_scores": with_scores, "text_only": without}
+    wave4 = _wave4_test_rows()
+    by_wave = {}
+    for name, keep in (("wave 4", wave4), ("waves 1-3", [not w for w in wave4])):
+        metrics = score(tagger, test.subset(keep))
+        by_wave[name] = {"rows": sum(keep), "micro_f1": metrics["micro"]["f1"]}
+    return {"with_scores": with_scores, "text_only": without, "test_by_wave": by_wave}
+
+
+def _wave4_test_rows() -> list[bool]:
+    """Per test row of the corpus (file order), whether corpus wave 4 wrote it: the rows of
+    new industries and voices, a view of how the model does on unfamiliar comments."""
+    import csv
+
+    with open(ROOT / "data" / "annotations" / "wave4.csv", encoding="utf-8", newline="") as h:
+        wave = {row["id"] for row in csv.DictReader(h)}
+    with open(ROOT / "data" / "corpus.csv", encoding="utf-8", newline="") as h:
+        return [row["id"] in wave for row in csv.DictReader(h) if row["split"] == "test"]
 
 
 def bench_public() -> dict[str, Any]:
@@ -519,6 +535,16 @@ def render(results: dict[str, Any]) -> str:
                 f"| {title} | {m['micro']['precision']:.3f} | {m['micro']['recall']:.3f} | "
                 f"{m['micro']['f1']:.3f} | {m['macro_f1']:.3f} | {m['polarity_accuracy']:.3f} | "
                 f"{lang.get('en', 0):.3f} | {lang.get('ru', 0):.3f} | {lang.get('pl', 0):.3f} |"
+            )
+        waves = results["corpus"].get("test_by_wave", {})
+        if waves:
+            lines.append(
+                "\nBy corpus wave (scores given): "
+                + "; ".join(
+                    f"{name}: {w['rows']:,} test rows, micro F1 {w['micro_f1']:.3f}"
+                    for name, w in waves.items()
+                )
+                + "."
             )
         m = results["corpus"]["with_scores"]
         lines.append("\n| factor | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|")
