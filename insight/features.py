@@ -25,9 +25,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from insight.errors import InputError, NotFittedError
+from insight.estimator import Estimator
 from insight.lexicon import clause_features
 from insight.text import (
     MORPHOLOGY_MODES,
@@ -130,7 +130,7 @@ class Segments(NamedTuple):
         return indices
 
 
-class CommentVectorizer(TransformerMixin, BaseEstimator):
+class CommentVectorizer(Estimator):
     """Word and character n-gram TF-IDF over normalised comments, in one matrix.
 
     Parameters are stored as given (scikit-learn convention); the vocabularies and IDF
@@ -204,6 +204,10 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
         return self.transform_prepared([prepare(t) for t in check_texts(X)])
+
+    def fit_transform(self, X: Sequence[str], y: object = None) -> sp.csr_matrix:
+        prepared = [prepare(t) for t in check_texts(X)]
+        return self.fit_prepared(prepared).transform_prepared(prepared)
 
     def transform_prepared(self, prepared: Sequence[Prepared]) -> sp.csr_matrix:
         """Rows of whole comments."""
@@ -317,6 +321,15 @@ class CommentVectorizer(TransformerMixin, BaseEstimator):
         if len(self._word_cache) < _WORD_CACHE_LIMIT:
             self._word_cache[token] = known
         return known
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import TransformerTags
+
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags = TransformerTags()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "idf_"):

@@ -24,23 +24,23 @@ import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 
 from insight.errors import InputError, LabelError, NotFittedError
+from insight.estimator import Estimator
 from insight.evaluation import evaluate_tags
 from insight.features import CommentVectorizer, Prepared, Segments, check_texts, prepare
 from insight.lexicon import default_lexicon
 from insight.nps import nps_score
 from insight.taxonomy import FACTORS
 from insight.text import word_form
+
+if TYPE_CHECKING:  # fitting imports scikit-learn when it runs: predicting never needs it
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.svm import LinearSVC
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class TagResult:
         return {label: polarity for label, (polarity, _) in self.tags.items()}
 
 
-class Tagger(BaseEstimator):
+class Tagger(Estimator):
     """Multi-label CX-factor tagger with a polarity per detected label.
 
     Parameters are stored as given, so `clone` and grid search work; everything learned
@@ -69,6 +69,8 @@ class Tagger(BaseEstimator):
     labels it carries (an empty mapping for none); polarity None marks a presence-only
     label, as a 1/0 column gives.
     """
+
+    card_: dict[str, Any]  # the model card, set by `insight.persistence` on save and load
 
     def __init__(
         self,
@@ -147,6 +149,8 @@ class Tagger(BaseEstimator):
         self.vectorizer_ = self.new_vectorizer().fit_prepared(prepared)
         segments = [self.vectorizer_.segments(item) for item in prepared]
         features = self.vectorizer_.weigh([s.whole() for s in segments])
+
+        from joblib import Parallel, delayed
 
         # liblinear releases the GIL, so threads fit several labels at once.
         pool = Parallel(n_jobs=self.n_jobs, prefer="threads")
@@ -259,6 +263,8 @@ class Tagger(BaseEstimator):
                 )
 
     def _detector(self) -> LogisticRegression:
+        from sklearn.linear_model import LogisticRegression
+
         return LogisticRegression(
             C=self.C,
             class_weight=self.class_weight,
@@ -272,6 +278,8 @@ class Tagger(BaseEstimator):
     ) -> tuple[np.ndarray, float, float, np.ndarray]:
         """Detector of one label on the rows of positive weight; out-of-fold probabilities
         of the other rows are NaN (never above a threshold)."""
+        from sklearn.model_selection import StratifiedKFold
+
         oof_proba = np.full(len(present), np.nan)
         rows = np.flatnonzero(weight > 0)
         features, present, weight = features[rows], present[rows], weight[rows]
@@ -435,6 +443,8 @@ class Tagger(BaseEstimator):
         n_splits = min(self.cv, int(counts[counts > 0].min()))
         covered = np.zeros(len(rows), dtype=bool)
         if n_splits >= 2:
+            from sklearn.model_selection import StratifiedKFold
+
             splitter = StratifiedKFold(
                 n_splits=n_splits, shuffle=True, random_state=self.random_state
             )
@@ -469,6 +479,8 @@ class Tagger(BaseEstimator):
     def _polarity_model(self) -> LinearSVC:
         # Polarity needs only the argmax, so a one-vs-rest linear SVM: fast, and as
         # accurate as multinomial logistic regression here.
+        from sklearn.svm import LinearSVC
+
         return LinearSVC(
             C=self.polarity_C,
             class_weight="balanced",
