@@ -277,22 +277,18 @@ class CommentVectorizer(Estimator):
 
         The single-comment path of the API: its latency depends on it.
         """
-        counts = Counter(indices)
-        if not counts:
+        if not indices:
             return np.empty(0, dtype=np.int64), np.empty(0)
-        n_word = self.n_word_features_
-        idf = self.idf_
-        index = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        values = np.fromiter(
-            ((1.0 + math.log(c)) * idf[i] for i, c in counts.items()),
-            dtype=np.float64,
-            count=len(counts),
+        index, counts = np.unique(
+            np.fromiter(indices, dtype=np.int64, count=len(indices)), return_counts=True
         )
-        is_word = index < n_word
-        for mask, weight in ((is_word, 1.0), (~is_word, self.char_weight)):
-            norm = math.sqrt(float(values[mask] @ values[mask]))
+        values = (1.0 + np.log(counts)) * self.idf_[index]
+        # `index` is sorted and word features come first: each block is a slice (a view).
+        split = int(np.searchsorted(index, self.n_word_features_))
+        for block, weight in ((values[:split], 1.0), (values[split:], self.char_weight)):
+            norm = math.sqrt(float(block @ block))
             if norm:
-                values[mask] *= weight / norm
+                block *= weight / norm
         return index, values
 
     def transform_one(self, item: Prepared) -> tuple[np.ndarray, np.ndarray]:
