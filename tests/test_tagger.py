@@ -160,3 +160,16 @@ def test_one_process_unless_asked_for_a_large_batch() -> None:
     assert tagger_module._workers(None, 100_000) == 1
     assert tagger_module._workers(1, 100_000) == 1
     assert tagger_module._workers(-1, 10) == 1
+
+
+def test_naive_bayes_scaling_weighs_telling_features_up() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    # column 0 only in rows with the label, column 1 in every row, column 2 only without
+    features = sp.csr_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0]]))
+    present, weight = np.array([1, 1, 0]), np.ones(3)
+    scale = Tagger(nb_smoothing=0.1)._nb_scale(features, present, weight).diagonal()
+    assert scale[0] > abs(scale[1]) and scale[2] < -abs(scale[1])
+    unscaled = Tagger(nb_smoothing=None)._nb_scale(features, present, weight).diagonal()
+    assert unscaled.tolist() == [1.0, 1.0, 1.0]

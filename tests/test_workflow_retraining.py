@@ -46,7 +46,10 @@ def test_base_teaches_shared_labels_and_keeps_own_labels_to_company_rows(
     company: Path, tmp_path: Path
 ) -> None:
     base = write_labeled(tmp_path / "base.csv")
-    card = train_from_file(company, tmp_path / "m", cv=2, base=base, params=SMALL)
+    # Without the naive-Bayes scaling: on 12 rows it makes chance character overlaps
+    # ("are" in "prices are too high") strong enough to blur what the base rows teach.
+    params = {**SMALL, "nb_smoothing": None}
+    card = train_from_file(company, tmp_path / "m", cv=2, base=base, params=params)
     info = card["training"]["base"]
     assert info["company_rows"] == 12 and info["base_rows"] == 38
     assert info["company_weight"] == pytest.approx(38 / 12 / 2, abs=1e-4)
@@ -57,7 +60,7 @@ def test_base_teaches_shared_labels_and_keeps_own_labels_to_company_rows(
     phrase = ["the fees are outrageous"]
     with_base = load_model(tmp_path / "m").predict(phrase)[0]
     assert "price" in with_base.tags and "delivery" not in with_base.tags
-    train_from_file(company, tmp_path / "alone", cv=2, params=SMALL)
+    train_from_file(company, tmp_path / "alone", cv=2, params=params)
     alone = load_model(tmp_path / "alone").predict(phrase)[0]
     assert with_base.probabilities["price"] > alone.probabilities["price"] + 0.1
 
