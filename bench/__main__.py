@@ -69,23 +69,29 @@ def bench_corpus() -> dict[str, Any]:
             None,
         ),
     )
-    wave4 = _wave4_test_rows()
+    waves = _test_rows_by_wave()
+    older = [not any(column) for column in zip(*waves.values(), strict=True)]
     by_wave = {}
-    for name, keep in (("wave 4", wave4), ("waves 1-3", [not w for w in wave4])):
+    for name, keep in (*waves.items(), ("waves 1-3", older)):
         metrics = score(tagger, test.subset(keep))
         by_wave[name] = {"rows": sum(keep), "micro_f1": metrics["micro"]["f1"]}
     return {"with_scores": with_scores, "text_only": without, "test_by_wave": by_wave}
 
 
-def _wave4_test_rows() -> list[bool]:
-    """Per test row of the corpus (file order), whether corpus wave 4 wrote it: the rows of
-    new industries and voices, a view of how the model does on unfamiliar comments."""
+def _test_rows_by_wave() -> dict[str, list[bool]]:
+    """Per corpus wave with an annotation record (4, 5, ...): per test row (file order),
+    whether that wave wrote it. Later waves bring new industries and voices, so their rows
+    show how the model does on unfamiliar comments."""
     import csv
 
-    with open(ROOT / "data" / "annotations" / "wave4.csv", encoding="utf-8", newline="") as h:
-        wave = {row["id"] for row in csv.DictReader(h)}
     with open(ROOT / "data" / "corpus.csv", encoding="utf-8", newline="") as h:
-        return [row["id"] in wave for row in csv.DictReader(h) if row["split"] == "test"]
+        test_ids = [row["id"] for row in csv.DictReader(h) if row["split"] == "test"]
+    waves = {}
+    for record in sorted((ROOT / "data" / "annotations").glob("wave*.csv")):
+        with open(record, encoding="utf-8", newline="") as h:
+            ids = {row["id"] for row in csv.DictReader(h)}
+        waves[f"wave {record.stem.removeprefix('wave')}"] = [i in ids for i in test_ids]
+    return waves
 
 
 def bench_public() -> dict[str, Any]:

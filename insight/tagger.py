@@ -2,8 +2,9 @@
 
 One `CommentVectorizer` feeds two kinds of linear heads. A detector per label: logistic
 regression over features scaled by their naive-Bayes log-count ratio, Platt-calibrated on
-out-of-fold scores, with a decision threshold tuned on those same out-of-fold probabilities; the detectors are stacked into one weight matrix, so
-detection for a batch is one sparse product. For labels with polarity values, a polarity
+out-of-fold scores, with a decision threshold tuned on those same out-of-fold
+probabilities; the detectors are stacked into one weight matrix, so detection for a batch is
+one sparse product. For labels with polarity values, a polarity
 model: a linear SVM over the whole comment and over the clauses that carry the label's cue
 words, plus a prior from the 0-10 score when one is given.
 
