@@ -94,6 +94,44 @@ def _test_rows_by_wave() -> dict[str, list[bool]]:
     return waves
 
 
+def bench_unseen() -> dict[str, Any]:
+    """Industries the model never saw: fit on the train split without the latest corpus wave
+    (its ten industries are new to the corpus), score that wave's train and dev rows.
+
+    Its test rows stay out, as every test row does. The default configuration, as
+    `insight train` would fit it: a view of how the model carries to a new company's comments.
+    """
+    import csv
+
+    from insight.labeled import read_labeled
+    from insight.tagger import Tagger
+    from insight.workflow import score
+
+    record = sorted((ROOT / "data" / "annotations").glob("wave*.csv"))[-1]
+    with open(record, encoding="utf-8", newline="") as h:
+        wave = {row["id"] for row in csv.DictReader(h)}
+    with open(ROOT / "data" / "corpus.csv", encoding="utf-8", newline="") as h:
+        rows = [(row["id"], row["industry"]) for row in csv.DictReader(h)]
+    data = read_labeled(ROOT / "data" / "corpus.csv")
+    splits = data.splits or []
+    new_industries = {industry for i, industry in rows if i in wave}
+    seen = {industry for i, industry in rows if i not in wave}
+    train = data.subset(
+        [s == "train" and i not in wave for s, (i, _) in zip(splits, rows, strict=True)]
+    )
+    held = data.subset([s != "test" and i in wave for s, (i, _) in zip(splits, rows, strict=True)])
+    started = time.perf_counter()
+    tagger = Tagger(random_state=0, n_jobs=-1).fit(train.texts, train.labels, scores=train.scores)
+    return {
+        "wave": record.stem.replace("wave", "wave "),
+        "industries": sorted(new_industries - seen),
+        "train_rows": len(train.texts),
+        "scored_rows": len(held.texts),
+        "metrics": score(tagger, held),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
 def bench_public() -> dict[str, Any]:
     """`insight train` / `insight evaluate` on the public sets, as a user would run them."""
     from insight.workflow import evaluate_file, train_from_file
@@ -512,6 +550,7 @@ def bench_serve(seconds: int = 20, soak_seconds: int = 300, soak_rate: int = 150
 ON_REQUEST = frozenset({"morphology"})
 SECTIONS = {
     "corpus": bench_corpus,
+    "unseen": bench_unseen,
     "public": bench_public,
     "morphology": bench_morphology,
     "speed": bench_speed,
@@ -558,6 +597,18 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
             )
+    if "unseen" in results:
+        u = results["unseen"]
+        m = u["metrics"]
+        lines.append(
+            f"\n## Industries never seen in training\n\nFit on the {u['train_rows']:,} train rows "
+            f"outside corpus {u['wave']}, scored on that wave's {u['scored_rows']:,} train and dev "
+            f"rows, whose industries ({', '.join(u['industries'])}) the fit never saw "
+            f"({u['seconds']} s): micro F1 {m['micro']['f1']:.3f}, polarity accuracy "
+            f"{m['polarity_accuracy']:.3f}; "
+            + ", ".join(f"{name} {v['f1']:.3f}" for name, v in m["labels"].items())
+            + "."
+        )
     if "public" in results:
         lines.append("\n## Public data: `insight train` then `insight evaluate`\n")
         lines.append(

@@ -64,10 +64,10 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
 # Known misses of the current default model, kept in the table so they stay visible: each is
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
-    "Never again. Switching to another provider.": "adds quality (p=0.38, threshold 0.34)",
+    "Never again. Switching to another provider.": "adds quality (p=0.36, threshold 0.35)",
     "Kurier spóźnił się trzy dni.": "tags a late courier as service, not convenience (rule R3)",
     "Nigdy więcej, rezygnuję z waszych usług.": (
-        "adds quality (p=0.51, threshold 0.34) and service (p=0.41, threshold 0.37)"
+        "adds quality (p=0.44, threshold 0.35) and service (p=0.32, threshold 0.31)"
     ),
     "Booking online took thirty seconds.": (
         "reads 'took <time>' as slow (convenience negative); language 'other': no English "
@@ -77,13 +77,16 @@ KNOWN_MISSES = {
         "adds convenience to waiting for a person (rule R1: service only)"
     ),
     "Оператор быстро помог, очень вежливый.": (
-        "adds convenience for a quick operator (p=0.37, threshold 0.34; rule R1: service only)"
+        "adds convenience for a quick operator (p=0.41, threshold 0.39; rule R1: service only)"
     ),
     "Товар пришёл бракованный, экран разбит.": (
-        "adds convenience for 'пришёл' (p=0.49, threshold 0.34): arriving is not delivery speed"
+        "adds convenience for 'пришёл' (p=0.39, threshold 0.39): arriving is not delivery speed"
     ),
     "Aplikacja ciągle się zawiesza przy płatności.": (
-        "adds price for 'płatność' (p=0.47, threshold 0.36): paying is not what it costs"
+        "adds price for 'płatność' (p=0.56, threshold 0.33): paying is not what it costs"
+    ),
+    "Приложение постоянно вылетает при оплате.": (
+        "adds price for 'оплата' (p=0.39, threshold 0.33): paying is not what it costs"
     ),
 }
 CASES = [
