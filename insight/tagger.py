@@ -4,9 +4,9 @@ One `CommentVectorizer` feeds two kinds of linear heads. A detector per label: l
 regression over features scaled by their naive-Bayes log-count ratio, Platt-calibrated on
 out-of-fold scores, with a decision threshold tuned on those same out-of-fold
 probabilities; the detectors are stacked into one weight matrix, so detection for a batch is
-one sparse product. For labels with polarity values, a polarity
-model: a linear SVM over the whole comment and over the clauses that carry the label's cue
-words, plus a prior from the 0-10 score when one is given.
+one sparse product. For labels with polarity values, a polarity model: a linear SVM over the
+whole comment and over the clauses that carry the label's cue words, plus a prior from the
+0-10 score when one is given.
 
 >>> tagger = Tagger(min_examples=2, cv=2).fit(
 ...     ["rude staff", "staff were lovely", "too expensive", "cheap and good",
@@ -312,13 +312,18 @@ class Tagger(Estimator):
 
         Each feature is scaled by sign(r) |r| ** nb_power, where r is the log ratio of its
         smoothed share of the feature mass in rows with the label and in rows without it:
-        a feature that tells the label apart enters the regression already large, which
-        helps on a few thousand rows (dev micro F1 0.809 -> 0.816, cross-validated on train
-        0.797 -> 0.804). The identity when `nb_smoothing` is None.
+        a feature that tells the label apart enters the regression already large. When it
+        was added it raised cross-validated micro F1 on the corpus (0.797 -> 0.804) and on the
+        public training sets, and was neutral on 300 rows. The identity when `nb_smoothing` is
+        None.
         """
         n = features.shape[1]
         if self.nb_smoothing is None:
             return sp.identity(n, format="dia")
+        if not self.nb_smoothing > 0:
+            raise InputError(
+                f"nb_smoothing must be a positive number or None, got {self.nb_smoothing!r}"
+            )
         mass = sp.diags(weight) @ features
         positive = np.asarray(mass[present == 1].sum(axis=0)).ravel() + self.nb_smoothing
         negative = np.asarray(mass[present == 0].sum(axis=0)).ravel() + self.nb_smoothing

@@ -173,3 +173,11 @@ def test_naive_bayes_scaling_weighs_telling_features_up() -> None:
     assert scale[0] > abs(scale[1]) and scale[2] < -abs(scale[1])
     unscaled = Tagger(nb_smoothing=None)._nb_scale(features, present, weight).diagonal()
     assert unscaled.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_naive_bayes_smoothing_must_be_positive() -> None:
+    with pytest.raises(InputError, match="nb_smoothing must be a positive number or None"):
+        Tagger(nb_smoothing=0.0, min_examples=2, cv=2).fit(
+            ["rude staff", "lovely staff", "cheap", "too expensive"],
+            [{"service": "negative"}, {"service": "positive"}, {}, {}],
+        )
