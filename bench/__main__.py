@@ -78,20 +78,29 @@ def bench_corpus() -> dict[str, Any]:
     return {"with_scores": with_scores, "text_only": without, "test_by_wave": by_wave}
 
 
+def _wave_ids() -> dict[str, set[str]]:
+    """The corpus rows of each wave with an annotation record ("wave 4", "wave 5", ...), in
+    wave order."""
+    import csv
+
+    waves = {}
+    for record in sorted((ROOT / "data" / "annotations").glob("wave*.csv")):
+        with open(record, encoding="utf-8", newline="") as h:
+            waves[f"wave {record.stem.removeprefix('wave')}"] = {
+                row["id"] for row in csv.DictReader(h)
+            }
+    return waves
+
+
 def _test_rows_by_wave() -> dict[str, list[bool]]:
-    """Per corpus wave with an annotation record (4, 5, ...): per test row (file order),
-    whether that wave wrote it. Later waves bring new industries and voices, so their rows
-    show how the model does on unfamiliar comments."""
+    """Per corpus wave with an annotation record: per test row (file order), whether that
+    wave wrote it. Later waves bring new industries and voices, so their rows show how the
+    model does on unfamiliar comments."""
     import csv
 
     with open(ROOT / "data" / "corpus.csv", encoding="utf-8", newline="") as h:
         test_ids = [row["id"] for row in csv.DictReader(h) if row["split"] == "test"]
-    waves = {}
-    for record in sorted((ROOT / "data" / "annotations").glob("wave*.csv")):
-        with open(record, encoding="utf-8", newline="") as h:
-            ids = {row["id"] for row in csv.DictReader(h)}
-        waves[f"wave {record.stem.removeprefix('wave')}"] = [i in ids for i in test_ids]
-    return waves
+    return {name: [i in ids for i in test_ids] for name, ids in _wave_ids().items()}
 
 
 def bench_unseen() -> dict[str, Any]:
@@ -107,9 +116,7 @@ def bench_unseen() -> dict[str, Any]:
     from insight.tagger import Tagger
     from insight.workflow import score
 
-    record = sorted((ROOT / "data" / "annotations").glob("wave*.csv"))[-1]
-    with open(record, encoding="utf-8", newline="") as h:
-        wave = {row["id"] for row in csv.DictReader(h)}
+    name, wave = list(_wave_ids().items())[-1]
     with open(ROOT / "data" / "corpus.csv", encoding="utf-8", newline="") as h:
         rows = [(row["id"], row["industry"]) for row in csv.DictReader(h)]
     data = read_labeled(ROOT / "data" / "corpus.csv")
@@ -123,7 +130,7 @@ def bench_unseen() -> dict[str, Any]:
     started = time.perf_counter()
     tagger = Tagger(random_state=0, n_jobs=-1).fit(train.texts, train.labels, scores=train.scores)
     return {
-        "wave": record.stem.replace("wave", "wave "),
+        "wave": name,
         "industries": sorted(new_industries - seen),
         "train_rows": len(train.texts),
         "scored_rows": len(held.texts),
