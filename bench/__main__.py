@@ -6,7 +6,9 @@
 The whole run is meant to stay under the 20 minutes issue 7 allows on 2 cores: the peers
 section takes about 6 (six systems on five data sets, a few pairs left out for time) and the
 serve section about 6 (its soak alone is the 5 minutes issue 6 asks for). The morphology
-analysis behind the choice of stems runs on request only (`--only morphology`).
+analysis behind the choice of stems, the unseen-industries view and the comparison of
+selection strategies for `insight suggest` run on request only (`--only morphology`,
+`--only unseen`, `--only strategies`).
 
 Deterministic seeds; never part of `make test`. Public data is read from ../shared/datasets
 and never copied into the repository.
@@ -30,7 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.peers import PUBLIC, bench_peers, insight_in_memory, render_peers
-from bench.retraining import bench_retraining, render_retraining
+from bench.retraining import (
+    bench_retraining,
+    bench_strategies,
+    render_retraining,
+    render_strategies,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -554,9 +561,10 @@ def bench_serve(seconds: int = 20, soak_seconds: int = 300, soak_rate: int = 150
 
 
 # Run only when asked for (`--only NAME`): analyses behind a settled choice or a view that no
-# target asks for (unseen industries: it changes only with the corpus, lexicon or model), kept
+# target asks for (unseen industries: it changes only with the corpus, lexicon or model; the
+# selection strategies next to `insight suggest`), kept
 # out of the full run so `make bench` stays within its 20 minutes.
-ON_REQUEST = frozenset({"morphology", "unseen"})
+ON_REQUEST = frozenset({"morphology", "unseen", "strategies"})
 SECTIONS = {
     "corpus": bench_corpus,
     "unseen": bench_unseen,
@@ -568,6 +576,7 @@ SECTIONS = {
     "report": bench_report,
     "serve": bench_serve,
     "retraining": bench_retraining,
+    "strategies": bench_strategies,
 }
 
 
@@ -691,6 +700,8 @@ def render(results: dict[str, Any]) -> str:
             )
     if "retraining" in results:
         lines.append(render_retraining(results["retraining"]))
+    if "strategies" in results:
+        lines.append(render_strategies(results["strategies"]))
     if "section_seconds" in results:
         times = ", ".join(f"{k} {v:,.0f} s" for k, v in results["section_seconds"].items())
         total = results.get("total_seconds")

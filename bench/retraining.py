@@ -42,17 +42,78 @@ def _micro_f1(tagger: Any, test: Any) -> float:
     return float(score(tagger, test)["micro"]["f1"])
 
 
-def active_learning() -> dict[str, Any]:
-    from insight.labeled import read_labeled
+def _random_picks(tagger: Any, train: Any, pool: np.ndarray, seed: int, taken: int) -> list[int]:
+    return random.Random(1000 * seed + taken).sample(pool.tolist(), STEP)
+
+
+def _suggest_picks(tagger: Any, train: Any, pool: np.ndarray, seed: int, taken: int) -> list[int]:
     from insight.suggest import select_comments
+
+    index, _ = select_comments(tagger, [train.texts[i] for i in pool], STEP, seed=seed)
+    return [int(pool[i]) for i in index]
+
+
+def _uncertainties(tagger: Any, train: Any, pool: np.ndarray) -> np.ndarray:
+    """Each pool comment's largest per-label uncertainty (`insight.suggest.uncertainty`)."""
+    from insight.suggest import uncertainty
+
+    probabilities = tagger.predict_proba([train.texts[i] for i in pool])
+    return uncertainty(probabilities, tagger.thresholds_).max(axis=1)
+
+
+def _most_uncertain(tagger: Any, train: Any, pool: np.ndarray, seed: int, taken: int) -> list[int]:
+    weight = _uncertainties(tagger, train, pool)
+    order = np.lexsort((np.random.default_rng(seed).random(len(pool)), -weight))
+    return [int(pool[i]) for i in order[:STEP]]
+
+
+def _uncertainty_sampled(
+    tagger: Any, train: Any, pool: np.ndarray, seed: int, taken: int
+) -> list[int]:
+    weight = _uncertainties(tagger, train, pool) + 1e-6
+    drawn = np.random.default_rng(1000 * seed + taken).choice(
+        len(pool), STEP, replace=False, p=weight / weight.sum()
+    )
+    return [int(pool[i]) for i in drawn]
+
+
+def _coverage_only(tagger: Any, train: Any, pool: np.ndarray, seed: int, taken: int) -> list[int]:
+    from insight.suggest import pool_features, select_for_labeling
+
+    flat = np.full((len(pool), 1), 0.5)  # every comment equally uncertain: coverage alone
+    features = pool_features([train.texts[i] for i in pool], tagger.morphology)
+    index = select_for_labeling(flat, np.array([0.5]), features, STEP, seed=seed)
+    return [int(pool[i]) for i in index]
+
+
+def _largest_loss(tagger: Any, train: Any, pool: np.ndarray, seed: int, taken: int) -> list[int]:
+    """Not a strategy anyone can run: it reads the pool's gold labels (a diagnostic)."""
+    labels = list(tagger.labels_)
+    gold = np.array([[label in train.labels[i] for label in labels] for i in pool], dtype=float)
+    loss = ((gold - tagger.predict_proba([train.texts[i] for i in pool])) ** 2).sum(axis=1)
+    return [int(pool[i]) for i in np.argsort(-loss, kind="stable")[:STEP]]
+
+
+STRATEGIES = {
+    "suggest": _suggest_picks,
+    "random": _random_picks,
+    "most uncertain": _most_uncertain,
+    "sampled by uncertainty": _uncertainty_sampled,
+    "coverage only": _coverage_only,
+    "largest loss (reads gold labels)": _largest_loss,
+}
+
+
+def active_learning(names: tuple[str, ...] = ("suggest", "random")) -> dict[str, Any]:
+    from insight.labeled import read_labeled
     from insight.tagger import Tagger
 
     train, test = read_labeled(SEMEVAL / "train.csv"), read_labeled(SEMEVAL / "test.csv")
-    curves: dict[str, list[list[float]]] = {"suggest": [], "random": []}
+    curves: dict[str, list[list[float]]] = {name: [] for name in names}
     sizes = list(range(START, STOP + 1, STEP))
     for seed in SEEDS:
         start = random.Random(seed).sample(range(len(train.texts)), START)
-        for strategy in curves:
+        for name in names:
             chosen, curve = list(start), []
             while True:
                 rows = _subset(train, chosen)
@@ -62,14 +123,8 @@ def active_learning() -> dict[str, Any]:
                 if len(chosen) >= STOP:
                     break
                 pool = np.setdiff1d(np.arange(len(train.texts)), chosen)
-                if strategy == "random":
-                    picks = random.Random(1000 * seed + len(chosen)).sample(pool.tolist(), STEP)
-                else:
-                    texts = [train.texts[i] for i in pool]
-                    index, _ = select_comments(tagger, texts, STEP, seed=seed)
-                    picks = [int(pool[i]) for i in index]
-                chosen += picks
-            curves[strategy].append(curve)
+                chosen += STRATEGIES[name](tagger, train, pool, seed, len(chosen))
+            curves[name].append(curve)
     mean = {k: np.mean(v, axis=0).round(4).tolist() for k, v in curves.items()}
     gain = round(100 * (mean["suggest"][-1] - mean["random"][-1]), 2)
     return {
@@ -80,6 +135,42 @@ def active_learning() -> dict[str, Any]:
         "gain_points_at_800": gain,
         "met": gain >= 3.0,
     }
+
+
+def bench_strategies() -> dict[str, Any]:
+    """Every selection strategy of `STRATEGIES` in issue 8's simulation (on request)."""
+    if not (SEMEVAL / "train.csv").exists():
+        return {"skipped": f"{SEMEVAL / 'train.csv'} not found"}
+    started = time.perf_counter()
+    out = active_learning(tuple(STRATEGIES))
+    out["total_seconds"] = round(time.perf_counter() - started, 1)
+    return out
+
+
+def render_strategies(result: dict[str, Any]) -> str:
+    """Markdown: the mean curve of each strategy."""
+    lines = ["\n## Which comments to label: selection strategies (issue 8)\n"]
+    if "skipped" in result:
+        return "\n".join([*lines, f"- skipped ({result['skipped']})"])
+    lines.append(
+        "SemEval-2014 restaurants, 200 random sentences then three rounds of 200 chosen by each "
+        f"strategy; micro F1 on the official test set, mean of seeds {result['seeds']}:\n"
+    )
+    lines.append(
+        "| strategy | "
+        + " | ".join(str(s) for s in result["sizes"])
+        + f" | at {result['sizes'][-1]} vs random |"
+    )
+    lines.append("|---|" + "---:|" * (len(result["sizes"]) + 1))
+    random_end = result["mean"]["random"][-1]
+    for name, curve in result["mean"].items():
+        lines.append(
+            f"| {name} | "
+            + " | ".join(f"{v:.4f}" for v in curve)
+            + f" | {100 * (curve[-1] - random_end):+.2f} |"
+        )
+    lines.append(f"\nWall time: {result['total_seconds']} s.")
+    return "\n".join(lines)
 
 
 def audit(seed: int = 0, share: float = 0.10) -> dict[str, Any]:
