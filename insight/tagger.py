@@ -81,6 +81,7 @@ class Tagger(Estimator):
         char_ngram_range: tuple[int, int] = (2, 5),
         min_df: int = 2,
         char_weight: float = 1.0,
+        polarity_char_weight: float | None = None,
         C: float = 4.0,
         nb_smoothing: float | None = 0.1,
         nb_power: float = 0.5,
@@ -100,6 +101,7 @@ class Tagger(Estimator):
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.char_weight = char_weight
+        self.polarity_char_weight = polarity_char_weight
         self.C = C
         self.nb_smoothing = nb_smoothing
         self.nb_power = nb_power
@@ -469,6 +471,9 @@ class Tagger(Estimator):
         matrix = self._polarity_matrix(
             label, features[rows], [prepared[i] for i in rows], [segments[i] for i in rows]
         )
+        scale = self._polarity_scale()
+        if scale is not None:
+            matrix = matrix @ sp.diags(scale)
         prior = _log_prior(target, groups[rows], len(classes))
         margins = np.zeros((len(rows), len(classes)))
         counts = np.bincount(target, minlength=len(classes))
@@ -505,8 +510,31 @@ class Tagger(Estimator):
         }
         final = self._polarity_model().fit(matrix, target, sample_weight=weight)
         coef, intercept = _multinomial_coef(final, len(classes))
+        if scale is not None:  # folded in: prediction sees the vectorizer's own weighting
+            coef = coef * scale
         # Row-major: a sparse product copies a column-major right operand on every call.
         return np.ascontiguousarray(coef.T, dtype=np.float32), intercept, prior, alpha, oof
+
+    def _polarity_scale(self) -> np.ndarray | None:
+        """Column factors that give the polarity models' character blocks their own weight.
+
+        The detectors and the polarity models share one feature matrix, whose character block
+        the vectorizer scales by `char_weight`; a heavier character block helps detection on
+        industries the training data never saw but costs polarity accuracy, so
+        `polarity_char_weight` rescales it for the polarity fits (the factor is folded into
+        their coefficients afterwards). None: no rescaling, the same weight as detection.
+        """
+        wanted = self.polarity_char_weight
+        if wanted is None or wanted == self.char_weight:
+            return None
+        if not wanted > 0:
+            raise InputError(
+                f"polarity_char_weight must be a positive number or None, got {wanted!r}"
+            )
+        vectorizer = self.vectorizer_
+        block = np.ones(vectorizer.n_features_)
+        block[vectorizer.n_word_features_ :] = wanted / self.char_weight
+        return np.concatenate([block, block])  # the comment's row, then its cue clauses' view
 
     def _polarity_model(self) -> LinearSVC:
         # Polarity needs only the argmax, so a one-vs-rest linear SVM: fast, and as

@@ -181,3 +181,32 @@ def test_naive_bayes_smoothing_must_be_positive() -> None:
             ["rude staff", "lovely staff", "cheap", "too expensive"],
             [{"service": "negative"}, {"service": "positive"}, {}, {}],
         )
+
+
+def test_polarity_char_weight_rescales_only_the_polarity_models() -> None:
+    import numpy as np
+
+    # Character block at 2 for detection and back at 1 for polarity: the polarity fits see
+    # what a char_weight=1 tagger sees, so its coefficients are that tagger's with the
+    # character rows halved (the rescaling folded in), and its detectors stay its own.
+    heavy = Tagger(min_examples=3, cv=3, min_df=1, char_weight=2.0, polarity_char_weight=1.0)
+    plain = Tagger(min_examples=3, cv=3, min_df=1, char_weight=1.0)
+    heavy.fit(TEXTS, LABELS)
+    plain.fit(TEXTS, LABELS)
+    n_word, n_all = heavy.vectorizer_.n_word_features_, heavy.vectorizer_.n_features_
+    for label in ("price", "service"):
+        expected = plain.polarity_coef_[label].copy()
+        for start in (0, n_all):  # the comment's block, then its cue clauses' block
+            expected[start + n_word : start + n_all] *= 0.5
+        assert np.allclose(heavy.polarity_coef_[label], expected, atol=1e-6)
+    assert not np.allclose(heavy.coef_, plain.coef_)
+    same = Tagger(min_examples=3, cv=3, min_df=1, char_weight=2.0, polarity_char_weight=2.0)
+    assert same._polarity_scale() is None
+
+
+def test_polarity_char_weight_must_be_positive() -> None:
+    with pytest.raises(InputError, match="polarity_char_weight must be a positive number"):
+        Tagger(polarity_char_weight=0.0, min_examples=2, cv=2).fit(
+            ["rude staff", "lovely staff", "cheap", "too expensive"],
+            [{"service": "negative"}, {"service": "positive"}, {}, {}],
+        )
