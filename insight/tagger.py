@@ -161,6 +161,7 @@ class Tagger(Estimator):
         self.vectorizer_ = self.new_vectorizer().fit_prepared(prepared)
         segments = [self.vectorizer_.segments(item) for item in prepared]
         features = self.vectorizer_.weigh([s.whole() for s in segments])
+        polarity_scale = self._polarity_scale()  # checked before any model is fitted
 
         from joblib import Parallel, delayed
 
@@ -196,6 +197,7 @@ class Tagger(Estimator):
                 gold,
                 label,
                 row_weight[:, self.labels_.index(label)],
+                polarity_scale,
             )
             for label in with_polarity
         )
@@ -462,6 +464,7 @@ class Tagger(Estimator):
         gold: list[dict[str, str | None]],
         label: str,
         weight: np.ndarray,
+        scale: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, dict[int, str | None]]:
         """Text model on the comment and its cue clauses, plus a score prior.
 
@@ -476,8 +479,7 @@ class Tagger(Estimator):
         matrix = self._polarity_matrix(
             label, features[rows], [prepared[i] for i in rows], [segments[i] for i in rows]
         )
-        scale = self._polarity_scale()
-        if scale is not None:
+        if scale is not None:  # `_polarity_scale`, derived once per fit
             matrix = matrix @ sp.diags(scale)
         prior = _log_prior(target, groups[rows], len(classes))
         margins = np.zeros((len(rows), len(classes)))
