@@ -31,6 +31,7 @@ from insight.exports import (
     open_export,
     require_text_column,
 )
+from insight.gcpause import gc_paused
 from insight.nps import nps_group as group_of
 from insight.nps import nps_score
 from insight.taxonomy import POLARITY_SIGNS
@@ -39,7 +40,7 @@ from insight.text import MAX_CHARS
 if TYPE_CHECKING:
     import pandas as pd
 
-    from insight.tagger import Tagger
+    from insight.tagger import Tagger, TagResult
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,14 @@ def nps_group(score: str) -> tuple[str, str]:
 
 def _tag_cells(tagger: Tagger, texts: list[str], scores: list[str] | None) -> list[list[str]]:
     """The added cells of each row, in `added_columns` order."""
-    results = tagger.predict(texts, scores=scores)
-    groups = [nps_group(s)[0] for s in scores] if scores is not None else [""] * len(texts)
+    with gc_paused():
+        return _cells_of(tagger, tagger.predict(texts, scores=scores), scores)
+
+
+def _cells_of(
+    tagger: Tagger, results: list[TagResult], scores: list[str] | None
+) -> list[list[str]]:
+    groups = [nps_group(s)[0] for s in scores] if scores is not None else [""] * len(results)
     rows = []
     for result, group in zip(results, groups, strict=True):
         cells = [result.language if result.probabilities else "", group]

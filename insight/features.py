@@ -28,14 +28,18 @@ import scipy.sparse as sp
 
 from insight.errors import InputError, NotFittedError
 from insight.estimator import Estimator
-from insight.lexicon import clause_features
+from insight.lexicon import SENTIMENT_SCOPE, clause_features, default_lexicon, negated_tag
 from insight.text import (
     MORPHOLOGY_MODES,
+    NEGATION_SCOPE,
+    SCOPE_FREE,
     analyze_clauses,
     clauses,
+    is_negator,
     language_of,
     normalize,
     tokenize,
+    word_form,
 )
 
 _WORD_CACHE_LIMIT = 200_000
@@ -106,6 +110,22 @@ def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
         else:
             grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
     return grams
+
+
+class _TokenRecord(NamedTuple):
+    """What one token contributes to a clause's features, looked up once per token."""
+
+    word: str  # its word feature: the base form, or the negator itself
+    word_index: int | None  # of `word` in the vocabulary
+    negated_word: str  # "NEG_<form>", its feature inside a negation's scope
+    negated_word_index: int | None
+    negator: bool
+    scope_free: bool  # inside a negation's scope, it does not use the scope up
+    tags: tuple[str, ...]  # its own lexicon tags (phrases starting at it come on top)
+    starts_phrase: bool
+    tag_indices: list[int]
+    negated_tags: list[int]  # the tags' indices inside a sentiment scope (NEG_SENT_...)
+    chars: list[int]  # its character n-grams' indices
 
 
 class Segments(NamedTuple):
@@ -188,7 +208,8 @@ class CommentVectorizer(Estimator):
         self.char_vocabulary_ = {f: i + len(words) for i, f in enumerate(chars)}
         self.idf_ = np.asarray(idf, dtype=np.float64)
         self.n_word_features_ = len(words)
-        self._word_cache: dict[str, list[int]] = {}
+        self._token_records: dict[str, dict[str, _TokenRecord]] = {}
+        self._pair_cache: dict[tuple[str, str], int] = {}
         return self
 
     # -- features ---------------------------------------------------------------------
@@ -214,22 +235,113 @@ class CommentVectorizer(Estimator):
         return self.weigh([self.segments(item).whole() for item in prepared])
 
     def segments(self, item: Prepared) -> Segments:
-        """The comment's feature indices, clause by clause: the work every row and view shares."""
+        """The comment's feature indices, clause by clause: the work every row and view shares.
+
+        The same features `fit` counted (`_clause_words` and each token's character n-grams),
+        found through one cached `_TokenRecord` per token instead of building each feature's
+        string: this is the hot path of every prediction.
+        """
         self._check_fitted()
         get = self.vocabulary_.get
         language = [i for i in map(get, self._language_features(item)) if i is not None]
         head = language + [i for i in map(get, item.marks) if i is not None]
-        cache = self._word_cache
+        records = self._token_records.setdefault(item.language, {})
+        lexicon = default_lexicon() if self.lexicon else None
+        low, high = self.word_ngram_range
+        unigrams = low <= 1
         found = []
-        for clause, grams in zip(item.clauses, self._clause_words(item), strict=True):
-            indices = [i for i in map(get, grams) if i is not None]
-            for token in clause:
-                known = cache.get(token)
-                if known is None:
-                    known = self._char_indices(token)
-                indices += known
+        for clause in item.clauses:
+            indices: list[int] = []
+            words: list[str] = []
+            scope = sentiment_scope = 0
+            for i, token in enumerate(clause):
+                record = records.get(token)
+                if record is None:
+                    record = self._token_record(token, item.language, records)
+                word, index = record.word, record.word_index
+                if record.negator:
+                    scope = NEGATION_SCOPE
+                elif scope:
+                    word, index = record.negated_word, record.negated_word_index
+                    if not record.scope_free:
+                        scope -= 1
+                words.append(word)
+                if unigrams and index is not None:
+                    indices.append(index)
+                if record.starts_phrase:
+                    assert lexicon is not None
+                    tags = lexicon.tags_at(clause, i, record.tags)
+                    if sentiment_scope:
+                        tags = tuple(negated_tag(t) for t in tags)
+                    indices += [k for k in map(get, tags) if k is not None]
+                elif record.tags:
+                    indices += record.negated_tags if sentiment_scope else record.tag_indices
+                if record.negator:
+                    sentiment_scope = SENTIMENT_SCOPE
+                elif sentiment_scope:
+                    sentiment_scope -= 1
+                indices += record.chars
+            if high >= 2:
+                indices += self._ngram_indices(words, max(low, 2), high)
             found.append(indices)
         return Segments(head, language, found)
+
+    def _ngram_indices(self, words: list[str], low: int, high: int) -> list[int]:
+        """Indices of the word n-grams of length `low`..`high` (>= 2); pairs cached by tuple,
+        which hashes two already-hashed strings instead of a new joined one."""
+        found: list[int] = []
+        if low == 2:
+            pairs = self._pair_cache
+            get = self.vocabulary_.get
+            for pair in itertools.pairwise(words):
+                index = pairs.get(pair)
+                if index is None:
+                    index = get(pair[0] + " " + pair[1], -1)
+                    if len(pairs) < _WORD_CACHE_LIMIT:
+                        pairs[pair] = index
+                if index >= 0:
+                    found.append(index)
+            low = 3
+        if high >= low:
+            found += [
+                i for i in map(self.vocabulary_.get, word_ngrams(words, low, high)) if i is not None
+            ]
+        return found
+
+    def _token_record(
+        self, token: str, language: str, records: dict[str, _TokenRecord]
+    ) -> _TokenRecord:
+        """Everything `segments` needs of one token of a comment in `language`, cached."""
+        get = self.vocabulary_.get
+        negator = is_negator(token)
+        form = word_form(token, language, self.morphology)
+        word = token if negator else form  # a negator is a feature as itself
+        negated = "NEG_" + form
+        tags: tuple[str, ...] = ()
+        starts_phrase = False
+        if self.lexicon:
+            tags, starts_phrase, _ = default_lexicon().token_plan(token)
+        char_get = self.char_vocabulary_.get
+        record = _TokenRecord(
+            word=word,
+            word_index=get(word),
+            negated_word=negated,
+            negated_word_index=get(negated),
+            negator=negator,
+            scope_free=token in SCOPE_FREE,
+            tags=tags,
+            starts_phrase=starts_phrase,
+            tag_indices=[i for i in map(get, tags) if i is not None],
+            negated_tags=[i for i in map(get, map(negated_tag, tags)) if i is not None],
+            chars=[
+                i
+                for i in map(char_get, char_ngrams(token, *self.char_ngram_range))
+                if i is not None
+            ],
+        )
+        if len(records) < _WORD_CACHE_LIMIT:
+            records[token] = record
+        return record
 
     def weigh(self, rows: Sequence[list[int]]) -> sp.csr_matrix:
         """TF-IDF rows from lists of feature indices (a feature repeats as often as it occurs).
@@ -311,13 +423,6 @@ class CommentVectorizer(Estimator):
                 found += matches
         return grams
 
-    def _char_indices(self, token: str) -> list[int]:
-        get = self.char_vocabulary_.get
-        known = [i for i in map(get, char_ngrams(token, *self.char_ngram_range)) if i is not None]
-        if len(self._word_cache) < _WORD_CACHE_LIMIT:
-            self._word_cache[token] = known
-        return known
-
     def __sklearn_tags__(self) -> Any:
         from sklearn.utils import TransformerTags
 
@@ -333,5 +438,6 @@ class CommentVectorizer(Estimator):
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_word_cache"] = {}
+        state["_token_records"] = {}
+        state["_pair_cache"] = {}
         return state

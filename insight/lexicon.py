@@ -23,6 +23,7 @@ from insight.text import clauses, is_negator
 
 LEXICON_PATH = Path(__file__).parent / "resources" / "lexicon.json"
 _MIN_PREFIX = 3
+SENTIMENT_SCOPE = 3  # words after a negator whose sentiment matches become NEG_SENT_
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,11 @@ class Lexicon:
         return found
 
 
+def negated_tag(tag: str) -> str:
+    """A tag as it reads inside a negation's scope: sentiment flips, factors do not."""
+    return "NEG_" + tag if tag.startswith("SENT_") else tag
+
+
 @cache
 def default_lexicon() -> Lexicon:
     return Lexicon(json.loads(LEXICON_PATH.read_text(encoding="utf-8")))
@@ -147,11 +153,11 @@ def clause_features(
                 tags = lexicon.tags_at(clause, i, tags)  # "never again"
             if tags:
                 if scope:
-                    features.extend("NEG_" + t if t.startswith("SENT_") else t for t in tags)
+                    features.extend(map(negated_tag, tags))
                 else:
                     features.extend(tags)
             if negator:
-                scope = 3
+                scope = SENTIMENT_SCOPE
             elif scope:
                 scope -= 1
         found.append(features)

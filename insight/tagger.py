@@ -34,6 +34,7 @@ from insight.errors import InputError, LabelError, NotFittedError
 from insight.estimator import Estimator
 from insight.evaluation import evaluate_tags
 from insight.features import CommentVectorizer, Prepared, Segments, check_texts, prepare
+from insight.gcpause import gc_paused
 from insight.lexicon import default_lexicon
 from insight.nps import nps_score
 from insight.taxonomy import FACTORS
@@ -582,9 +583,10 @@ class Tagger(Estimator):
         texts = check_texts(X)
         groups = _score_groups(scores, len(texts))
         workers = _workers(n_jobs, len(texts))
-        if workers > 1:
-            return self._predict_forked(texts, groups, workers)
-        return self._predict_groups(texts, groups)
+        with gc_paused():  # see insight.gcpause: a batch makes garbage, but no cycles
+            if workers > 1:
+                return self._predict_forked(texts, groups, workers)
+            return self._predict_groups(texts, groups)
 
     def _predict_forked(
         self, texts: list[str], groups: np.ndarray, workers: int
@@ -635,7 +637,24 @@ class Tagger(Estimator):
         found: np.ndarray,
         groups: np.ndarray,
     ) -> dict[tuple[int, int], str | None]:
-        """Polarity of every (comment, label) detected in a batch.
+        """Polarity of every (comment, label) detected in a batch."""
+        polarity: dict[tuple[int, int], str | None] = {}
+        for j, label, rows, margins in self._polarity_margins(prepared, segments, features, found):
+            best = (margins + self._prior(label)[groups[rows]]).argmax(axis=1)
+            classes = self.polarities_[label]
+            polarity.update(
+                {(i, j): classes[b] for i, b in zip(rows.tolist(), best.tolist(), strict=True)}
+            )
+        return polarity
+
+    def _polarity_margins(
+        self,
+        prepared: Sequence[Prepared],
+        segments: Sequence[Segments],
+        features: sp.csr_matrix,
+        found: np.ndarray,
+    ) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
+        """(label index, label, rows, text margins) of each label detected in a batch.
 
         A comment's clauses are weighed once, and each distinct local view is weighted
         once, though several labels of a comment often pick the same clauses.
@@ -648,13 +667,23 @@ class Tagger(Estimator):
             rows = np.flatnonzero(found[:, j])
             if label not in self.polarity_coef_ or not len(rows):
                 continue
-            positions = np.empty(len(rows), dtype=np.int64)
+            # -1: the local view is the whole comment, whose weighted row `features` has
+            # (one clause and no "!"/"?" outside it: most comments). Else a `local_rows` row.
+            positions = np.full(len(rows), -1, dtype=np.int64)
             for k, i in enumerate(rows.tolist()):
                 item = prepared[i]
-                split = strengths.get(i)
-                if split is None:
-                    split = strengths[i] = self._clause_strengths(item)
-                chosen = self._local(item, label, split)
+                if len(item.clauses) == 1:
+                    if item.marks:
+                        chosen: tuple[int, ...] = (0,)
+                    else:
+                        continue
+                else:
+                    split = strengths.get(i)
+                    if split is None:
+                        split = strengths[i] = self._clause_strengths(item)
+                    chosen = self._local(item, label, split)
+                    if len(chosen) == len(item.clauses) and not item.marks:
+                        continue
                 position = views.get((i, chosen))
                 if position is None:
                     position = views[i, chosen] = len(local_rows)
@@ -662,23 +691,21 @@ class Tagger(Estimator):
                 positions[k] = position
             wanted.append((j, label, rows, positions))
         if not wanted:
-            return {}
+            return []
         local_features = self.vectorizer_.weigh(local_rows).astype(np.float32)
         n_features = self.vectorizer_.n_features_
-        polarity: dict[tuple[int, int], str | None] = {}
+        margined = []
         for j, label, rows, positions in wanted:
             weights = self.polarity_coef_[label]
-            margins = (
-                np.asarray(features[rows] @ weights[:n_features], dtype=np.float64)
-                + np.asarray(local_features[positions] @ weights[n_features:], dtype=np.float64)
-                + self.polarity_intercept_[label]
-            )
-            best = (margins + self._prior(label)[groups[rows]]).argmax(axis=1)
-            classes = self.polarities_[label]
-            polarity.update(
-                {(i, j): classes[b] for i, b in zip(rows.tolist(), best.tolist(), strict=True)}
-            )
-        return polarity
+            margins = np.asarray(features[rows] @ weights[:n_features], dtype=np.float64)
+            whole = positions < 0
+            if whole.any():
+                margins[whole] += features[rows[whole]] @ weights[n_features:]
+            if not whole.all():
+                margins[~whole] += local_features[positions[~whole]] @ weights[n_features:]
+            margins += self.polarity_intercept_[label]
+            margined.append((j, label, rows, margins))
+        return margined
 
     def _prior(self, label: str) -> np.ndarray:
         """alpha * log P(polarity | group) per NPS group; row 0 (no score) is all zeros."""
@@ -710,12 +737,19 @@ class Tagger(Estimator):
                 continue
             polarity = self._default_polarity(label)
             if label in self.polarity_coef_:
-                if strengths is None:
-                    strengths = self._clause_strengths(item)
-                chosen = self._local(item, label, strengths)
+                if len(item.clauses) == 1:
+                    chosen: tuple[int, ...] = (0,)
+                else:
+                    if strengths is None:
+                        strengths = self._clause_strengths(item)
+                    chosen = self._local(item, label, strengths)
                 view = views.get(chosen)
                 if view is None:
-                    view = views[chosen] = self.vectorizer_.weigh_one(segments.view(chosen))
+                    if len(chosen) == len(item.clauses) and not item.marks:
+                        view = (index, values)  # the local view is the whole comment
+                    else:
+                        view = self.vectorizer_.weigh_one(segments.view(chosen))
+                    views[chosen] = view
                 local_index, local_values = view
                 weights = self.polarity_coef_[label]
                 block = (

@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from insight.errors import InputError, NotFittedError
-from insight.features import CommentVectorizer, check_texts, prepare
+from insight.features import CommentVectorizer, char_ngrams, check_texts, prepare
 
 TEXTS = [
     "fast delivery",
@@ -50,3 +50,52 @@ def test_check_texts_names_the_bad_item() -> None:
         check_texts(["a", 5])
     with pytest.raises(InputError, match="wrap a single comment in a list"):
         check_texts("just one string")
+
+
+CLAUSED = [
+    "Not bad at all, never again!!",
+    "the staff were not very rude but the prices are not cheap",
+    "no hidden fees, and the app is not slow?",
+    "nie polecam, ale cena ok i obsługa nie jest zła",
+    "не очень быстро, но дешево и не грубо",
+    "Доставка быстрая, kurier miły, fast delivery",
+    "I did not expect it to be this good and friendly",  # the scopes run out mid-clause
+    "nie było to wcale takie złe i bardzo miłe",
+    "!!!",
+    "",
+]
+
+
+def _reference_clauses(vectorizer: CommentVectorizer, text: str) -> list[list[int]]:
+    """Each clause's feature indices built from the feature strings `fit` counts."""
+    item = prepare(text)
+    low, high = vectorizer.char_ngram_range
+    found = []
+    for clause, grams in zip(item.clauses, vectorizer._clause_words(item), strict=True):
+        indices = [vectorizer.vocabulary_[g] for g in grams if g in vectorizer.vocabulary_]
+        chars = (g for token in clause for g in char_ngrams(token, low, high))
+        indices += [
+            vectorizer.char_vocabulary_[g] for g in chars if g in vectorizer.char_vocabulary_
+        ]
+        found.append(sorted(indices))
+    return found
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"word_ngram_range": (1, 3)},
+        {"word_ngram_range": (2, 3)},
+        {"word_ngram_range": (1, 1)},
+        {"lexicon": False},
+        {"morphology": "none"},
+    ],
+)
+def test_segments_hold_exactly_the_features_fit_counted(params: dict[str, object]) -> None:
+    # fitted on half the texts, so the other half has words the vocabulary lacks
+    vectorizer = CommentVectorizer(min_df=1, **params).fit(CLAUSED[::2])  # type: ignore[arg-type]
+    for _ in range(2):  # cold, then from the per-token cache
+        for text in CLAUSED:
+            segments = vectorizer.segments(prepare(text))
+            assert [sorted(c) for c in segments.clauses] == _reference_clauses(vectorizer, text)

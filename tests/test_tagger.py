@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -7,6 +8,7 @@ from sklearn.base import clone
 
 import insight.tagger as tagger_module
 from insight.errors import InputError, LabelError, NotFittedError
+from insight.features import prepare
 from insight.tagger import Tagger
 
 TEXTS = [
@@ -210,3 +212,31 @@ def test_polarity_char_weight_must_be_positive() -> None:
             ["rude staff", "lovely staff", "cheap", "too expensive"],
             [{"service": "negative"}, {"service": "positive"}, {}, {}],
         )
+
+
+def test_batch_polarity_reads_the_same_views_as_fitting() -> None:
+    """Prediction skips weighing a local view that is the whole comment; the margins must be
+    those of the fit-time matrix (the whole comment beside its cue clauses) all the same."""
+    # "!" and "?" belong to the whole comment, not to its clauses: some training texts have them
+    t = small().fit([f"{text}!" if k % 3 else text for k, text in enumerate(TEXTS)], LABELS)
+    texts = [
+        "Too expensive and rude staff",
+        "too expensive!",
+        "rude staff, but great prices",
+        "great prices? rude staff",
+        "Helpful people, fair prices, nice",
+        "overpriced",
+        "the operator was rude!!",
+    ]
+    items = [prepare(text) for text in texts]
+    segments = [t.vectorizer_.segments(item) for item in items]
+    features = t.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
+    found = np.ones((len(texts), len(t.labels_)), dtype=bool)  # every label of every comment
+    margined = t._polarity_margins(items, segments, features, found)
+    assert {label for _, label, _, _ in margined} == set(t.polarity_coef_)
+    for _, label, rows, margins in margined:
+        assert rows.tolist() == list(range(len(texts)))
+        matrix = t._polarity_matrix(label, features.astype(np.float64), items, segments)
+        expected = matrix @ t.polarity_coef_[label].astype(np.float64)
+        expected += t.polarity_intercept_[label]
+        np.testing.assert_allclose(margins, expected, rtol=1e-5, atol=1e-6)
