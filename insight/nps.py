@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 SCORE_TOLERANCE = 1e-9
 """How far (in steps of the scale, per step count) a number may sit from a whole score and
@@ -19,12 +20,21 @@ def nps_score(value: object) -> float | None:
 
     Anything else is no score: 7.5 is not on the scale, and True is not a number a survey
     tool writes."""
+    if isinstance(value, str):
+        return _text_score(value)
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, str):
-        value = value.strip().replace(",", ".")
-        if not value:
-            return None
+    return _number_score(value)
+
+
+@lru_cache(maxsize=4096)
+def _text_score(text: str) -> float | None:
+    """Cached: an export repeats a dozen distinct score cells a million times."""
+    text = text.strip().replace(",", ".")
+    return _number_score(text) if text else None
+
+
+def _number_score(value: object) -> float | None:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -224,7 +224,7 @@ def language_of(sample: str, tokens: list[str]) -> str:
     """`detect_language` for a comment already normalised and tokenised."""
     if sample.isascii():  # most Latin comments: no Cyrillic or Polish letters to count
         cyrillic = polish_letters = 0
-        latin = sum(map(len, _LATIN_RUN.findall(sample)))
+        latin = 1 if _LATIN_RUN.search(sample) else 0  # only whether there is one matters
         latin_words = [t for t in tokens if t[0].isalpha()]
     else:
         cyrillic = sum(map(len, _CYRILLIC_RUN.findall(sample)))
