@@ -272,7 +272,7 @@ def _cold_caches(tagger: Any) -> None:
     text._CACHES.clear()
     text._TOKEN_FORMS.clear()
     lexicon.default_lexicon.cache_clear()
-    tagger.vectorizer_._word_cache.clear()
+    tagger.vectorizer_.clear_caches()
     tagger.__dict__.pop("_cue_cache", None)
 
 

@@ -208,9 +208,13 @@ class CommentVectorizer(Estimator):
         self.char_vocabulary_ = {f: i + len(words) for i, f in enumerate(chars)}
         self.idf_ = np.asarray(idf, dtype=np.float64)
         self.n_word_features_ = len(words)
+        self.clear_caches()
+        return self
+
+    def clear_caches(self) -> None:
+        """Forget the per-token and per-pair lookups (benchmarks of a cold start use it)."""
         self._token_records: dict[str, dict[str, _TokenRecord]] = {}
         self._pair_cache: dict[tuple[str, str], int] = {}
-        return self
 
     # -- features ---------------------------------------------------------------------
     @property
