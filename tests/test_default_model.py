@@ -64,16 +64,20 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
 # Known misses of the current default model, kept in the table so they stay visible: each is
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
-    "Never again. Switching to another provider.": "adds quality (p=0.46, threshold 0.33)",
+    "Never again. Switching to another provider.": "adds quality (p=0.50, threshold 0.36)",
     "Kurier spóźnił się trzy dni.": (
-        "adds service to a late courier (p=0.87, threshold 0.35; rule R3: convenience only)"
+        "adds service to a late courier (p=0.83, threshold 0.30; rule R3: convenience only)"
     ),
     "Booking online took thirty seconds.": (
         "reads 'took <time>' as slow (convenience negative); language 'other': no English "
         "function word"
     ),
     "Długo czekałem na infolinii, nikt nie odbierał.": (
-        "adds convenience to waiting for a person (p=0.66, threshold 0.41; rule R1: service only)"
+        "adds convenience to waiting for a person (p=0.60, threshold 0.29; rule R1: service only)"
+    ),
+    "Opłaty za przelewy są za wysokie.": (
+        "price polarity mixed, not negative (margins 0.19 against 0.00): the corpus's Polish "
+        "'wysok-' (high) about prices is mostly 'high, but worth it'"
     ),
 }
 CASES = [
