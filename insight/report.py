@@ -547,67 +547,42 @@ def report_from_file(
     Columns are detected as `insight tag` detects them; the date column from common headers
     (``date``, ``submitted_at``, ``created``, ``timestamp``, ``дата``, ``data``) when not given.
     """
+    from insight.exports import SCORE_HEADERS, find_column, require_text_column
+
     with gc_paused():  # a million rows of lists and strings, no cycles: see insight.gcpause
-        return _report_from_file(
-            path,
-            model=model,
-            text_column=text_column,
-            score_column=score_column,
+        frame, described = read_frame(path)
+        log.info("%s", described)
+        header = [str(c) for c in frame.columns]
+        text_col = require_text_column(header, text_column, path)
+        score_col = find_column(header, SCORE_HEADERS, score_column)
+        labels = tag_columns(header)
+        model_version = None
+        if not labels:
+            from insight.batch import tag_dataframe
+            from insight.persistence import load_model
+
+            tagger = load_model(model)
+            model_version = _model_version(getattr(tagger, "card_", None), model)
+            log.info("%s has no tag columns: tagging it with model %s", path, model_version)
+            # Only a 0-10 answer may weigh in on polarity: a CSAT or CES column is not one.
+            nps_col = score_col if _scale(scale).name == "nps" else None
+            frame = tag_dataframe(frame, text_column=text_col, score_column=nps_col, tagger=tagger)
+            labels = tag_columns([str(c) for c in frame.columns])
+        date_col = date_column if date_column is not None else _find_date_column(header)
+        if date_col is not None and date_col not in header:
+            raise InputError(f"{path}: no date column named {date_col!r}; the columns are {header}")
+        return build_report(
+            frame,
+            text_column=text_col,
+            score_column=score_col,
+            labels=labels,
             scale=scale,
-            date_column=date_column,
+            date_column=date_col,
             period=period,
             segment_columns=segment_columns,
             seed=seed,
+            model_version=model_version,
         )
-
-
-def _report_from_file(
-    path: str | Path,
-    *,
-    model: str | Path | None,
-    text_column: str | None,
-    score_column: str | None,
-    scale: str | Scale,
-    date_column: str | None,
-    period: Period,
-    segment_columns: Sequence[str],
-    seed: int,
-) -> Report:
-    from insight.exports import SCORE_HEADERS, find_column, require_text_column
-
-    frame, described = read_frame(path)
-    log.info("%s", described)
-    header = [str(c) for c in frame.columns]
-    text_col = require_text_column(header, text_column, path)
-    score_col = find_column(header, SCORE_HEADERS, score_column)
-    labels = tag_columns(header)
-    model_version = None
-    if not labels:
-        from insight.batch import tag_dataframe
-        from insight.persistence import load_model
-
-        tagger = load_model(model)
-        model_version = _model_version(getattr(tagger, "card_", None), model)
-        log.info("%s has no tag columns: tagging it with model %s", path, model_version)
-        # Only a 0-10 answer may weigh in on polarity: a CSAT or CES column is not one.
-        nps_col = score_col if _scale(scale).name == "nps" else None
-        frame = tag_dataframe(frame, text_column=text_col, score_column=nps_col, tagger=tagger)
-        labels = tag_columns([str(c) for c in frame.columns])
-    date_col = date_column if date_column is not None else _find_date_column(header)
-    if date_col is not None and date_col not in header:
-        raise InputError(f"{path}: no date column named {date_col!r}; the columns are {header}")
-    return build_report(
-        frame,
-        text_column=text_col,
-        score_column=score_col,
-        labels=labels,
-        scale=scale,
-        date_column=date_col,
-        period=period,
-        segment_columns=segment_columns,
-        seed=seed,
-        model_version=model_version,
-    )
 
 
 def _find_date_column(header: Sequence[str]) -> str | None:
