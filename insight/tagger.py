@@ -719,48 +719,80 @@ class Tagger(Estimator):
         return _sigmoid(np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_)
 
     def _predict_one(self, item: Prepared, group: int) -> TagResult:
-        """The single-comment path: dense dot products, no sparse matrices (API latency)."""
+        """The single-comment path: dense dot products, no sparse matrices (API latency).
+
+        One gather of the comment's rows from `_one_weights` and one product give every
+        detector's score and every polarity model's margins on the whole comment at once.
+        """
         if not item.normalized:
             return TagResult(item.language, {}, {})
         segments = self.vectorizer_.segments(item)
         index, values = self.vectorizer_.weigh_one(segments.whole())
-        raw = values @ self.coef_[index] + self.intercept_ if len(index) else self.intercept_.copy()
-        n_features = self.vectorizer_.n_features_
+        weights, blocks = self._one_weights()
+        row = values @ weights[index] if len(index) else np.zeros(weights.shape[1])
+        raw = row[: len(self.labels_)] + self.intercept_
         tags: dict[str, tuple[str | None, float]] = {}
         probabilities: dict[str, float] = {}
         strengths = None
-        views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray] | None] = {}
         for j, label in enumerate(self.labels_):
             probability = 1.0 / (1.0 + math.exp(-float(raw[j])))
             probabilities[label] = round(probability, 4)
             if probability < self.thresholds_[j]:
                 continue
             polarity = self._default_polarity(label)
-            if label in self.polarity_coef_:
+            if label in blocks:
                 if len(item.clauses) == 1:
                     chosen: tuple[int, ...] = (0,)
                 else:
                     if strengths is None:
                         strengths = self._clause_strengths(item)
                     chosen = self._local(item, label, strengths)
-                view = views.get(chosen)
+                if chosen not in views:
+                    whole = len(chosen) == len(item.clauses) and not item.marks
+                    # None: the local view is the whole comment, whose margins `row` holds
+                    views[chosen] = (
+                        None if whole else self.vectorizer_.weigh_one(segments.view(chosen))
+                    )
+                view = views[chosen]
+                start, local_start, k = blocks[label]
                 if view is None:
-                    if len(chosen) == len(item.clauses) and not item.marks:
-                        view = (index, values)  # the local view is the whole comment
-                    else:
-                        view = self.vectorizer_.weigh_one(segments.view(chosen))
-                    views[chosen] = view
-                local_index, local_values = view
-                weights = self.polarity_coef_[label]
+                    local = row[local_start : local_start + k]
+                else:
+                    local_index, local_values = view
+                    local = local_values @ weights[local_index, local_start : local_start + k]
                 block = (
-                    values @ weights[index]
-                    + local_values @ weights[local_index + n_features]
+                    row[start : start + k]
+                    + local
                     + self.polarity_intercept_[label]
                     + self._prior(label)[group]
                 )
                 polarity = self.polarities_[label][int(np.argmax(block))]
             tags[label] = (polarity, round(probability, 4))
         return TagResult(item.language, tags, probabilities)
+
+    def _one_weights(self) -> tuple[np.ndarray, dict[str, tuple[int, int, int]]]:
+        """The detectors' and the polarity models' weights side by side, one row per feature,
+        and per polarity label the columns of its whole-comment and local-view blocks.
+
+        Built once per process (about 16 MB for the default model) for `_predict_one`.
+        """
+        cached = self.__dict__.get("_one_weight_cache")
+        if cached is None:
+            n_features = self.vectorizer_.n_features_
+            labels = [label for label in self.labels_ if label in self.polarity_coef_]
+            columns = [self.coef_]
+            columns += [self.polarity_coef_[label][:n_features] for label in labels]
+            columns += [self.polarity_coef_[label][n_features:] for label in labels]
+            widths = [self.polarity_coef_[label].shape[1] for label in labels]
+            starts = np.cumsum([len(self.labels_), *widths, *widths])
+            blocks = {
+                label: (int(starts[i]), int(starts[len(labels) + i]), widths[i])
+                for i, label in enumerate(labels)
+            }
+            cached = (np.ascontiguousarray(np.hstack(columns), dtype=np.float32), blocks)
+            self.__dict__["_one_weight_cache"] = cached
+        return cached
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
