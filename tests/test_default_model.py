@@ -64,20 +64,23 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
 # Known misses of the current default model, kept in the table so they stay visible: each is
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
-    "Never again. Switching to another provider.": "adds quality (p=0.50, threshold 0.36)",
+    "Never again. Switching to another provider.": "adds quality (p=0.49, threshold 0.36)",
     "Kurier spóźnił się trzy dni.": (
-        "adds service to a late courier (p=0.83, threshold 0.30; rule R3: convenience only)"
+        "adds service to a late courier (p=0.83, threshold 0.35; rule R3: convenience only)"
     ),
     "Booking online took thirty seconds.": (
         "reads 'took <time>' as slow (convenience negative); language 'other': no English "
         "function word"
     ),
     "Długo czekałem na infolinii, nikt nie odbierał.": (
-        "adds convenience to waiting for a person (p=0.60, threshold 0.29; rule R1: service only)"
+        "adds convenience to waiting for a person (p=0.53, threshold 0.37; rule R1: service only)"
     ),
-    "Opłaty za przelewy są za wysokie.": (
-        "price polarity mixed, not negative (margins 0.19 against 0.00): the corpus's Polish "
-        "'wysok-' (high) about prices is mostly 'high, but worth it'"
+    "Спасибо вам огромное! ❤️": (
+        "adds quality to thanks with nothing named (p=0.47, threshold 0.36)"
+    ),
+    "Dziękuję bardzo! ❤️": (
+        "adds service to thanks with nothing named (p=0.351, threshold 0.35; wave 8's "
+        "precedent gives service to thanks aimed at named staff)"
     ),
 }
 CASES = [
