@@ -46,6 +46,9 @@ if TYPE_CHECKING:  # fitting imports scikit-learn when it runs: predicting never
 
 log = logging.getLogger(__name__)
 
+Strengths = list[tuple[list[str], dict[str, float]]]
+"""Each clause of a comment with, per label, the detector weight of its strongest cue."""
+
 Labels = Mapping[str, str | None]
 """The gold labels of one comment: {label: polarity}; polarity None for presence-only labels."""
 
@@ -357,7 +360,7 @@ class Tagger(Estimator):
         self,
         item: Prepared,
         label: str,
-        strengths: list[tuple[list[str], dict[str, float]]] | None = None,
+        strengths: Strengths | None = None,
     ) -> tuple[int, ...]:
         """The positions of the clauses of a comment that talk most about `label` (all if none).
 
@@ -379,7 +382,22 @@ class Tagger(Estimator):
         cut = _CLAUSE_SHARE * best
         return tuple(k for k, (_, w) in enumerate(strengths) if w.get(label, 0.0) >= cut)
 
-    def _clause_strengths(self, item: Prepared) -> list[tuple[list[str], dict[str, float]]]:
+    def _view(
+        self, item: Prepared, label: str, strengths: Strengths | None
+    ) -> tuple[tuple[int, ...] | None, Strengths | None]:
+        """The clauses the polarity model of `label` reads, or None when they are the whole
+        comment (whose weighted row prediction has already); and the comment's clause
+        strengths, computed on first need (a one-clause comment never needs them)."""
+        if len(item.clauses) == 1:
+            chosen: tuple[int, ...] = (0,)
+        else:
+            if strengths is None:
+                strengths = self._clause_strengths(item)
+            chosen = self._local(item, label, strengths)
+        whole = len(chosen) == len(item.clauses) and not item.marks
+        return (None if whole else chosen), strengths
+
+    def _clause_strengths(self, item: Prepared) -> Strengths:
         """Each clause with, per label, the weight of its strongest cue."""
         out = []
         language = item.language
@@ -659,7 +677,7 @@ class Tagger(Estimator):
         A comment's clauses are weighed once, and each distinct local view is weighted
         once, though several labels of a comment often pick the same clauses.
         """
-        strengths: dict[int, list[tuple[list[str], dict[str, float]]]] = {}
+        strengths: dict[int, Strengths | None] = {}
         views: dict[tuple[int, tuple[int, ...]], int] = {}
         local_rows: list[list[int]] = []
         wanted: list[tuple[int, str, np.ndarray, np.ndarray]] = []
@@ -671,19 +689,9 @@ class Tagger(Estimator):
             # (one clause and no "!"/"?" outside it: most comments). Else a `local_rows` row.
             positions = np.full(len(rows), -1, dtype=np.int64)
             for k, i in enumerate(rows.tolist()):
-                item = prepared[i]
-                if len(item.clauses) == 1:
-                    if item.marks:
-                        chosen: tuple[int, ...] = (0,)
-                    else:
-                        continue
-                else:
-                    split = strengths.get(i)
-                    if split is None:
-                        split = strengths[i] = self._clause_strengths(item)
-                    chosen = self._local(item, label, split)
-                    if len(chosen) == len(item.clauses) and not item.marks:
-                        continue
+                chosen, strengths[i] = self._view(prepared[i], label, strengths.get(i))
+                if chosen is None:
+                    continue
                 position = views.get((i, chosen))
                 if position is None:
                     position = views[i, chosen] = len(local_rows)
@@ -697,10 +705,11 @@ class Tagger(Estimator):
         margined = []
         for j, label, rows, positions in wanted:
             weights = self.polarity_coef_[label]
-            margins = np.asarray(features[rows] @ weights[:n_features], dtype=np.float64)
+            block = features[rows]
+            margins = np.asarray(block @ weights[:n_features], dtype=np.float64)
             whole = positions < 0
             if whole.any():
-                margins[whole] += features[rows[whole]] @ weights[n_features:]
+                margins[whole] += block[whole] @ weights[n_features:]
             if not whole.all():
                 margins[~whole] += local_features[positions[~whole]] @ weights[n_features:]
             margins += self.polarity_intercept_[label]
@@ -734,7 +743,7 @@ class Tagger(Estimator):
         tags: dict[str, tuple[str | None, float]] = {}
         probabilities: dict[str, float] = {}
         strengths = None
-        views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray] | None] = {}
+        views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         for j, label in enumerate(self.labels_):
             probability = 1.0 / (1.0 + math.exp(-float(raw[j])))
             probabilities[label] = round(probability, 4)
@@ -742,23 +751,14 @@ class Tagger(Estimator):
                 continue
             polarity = self._default_polarity(label)
             if label in blocks:
-                if len(item.clauses) == 1:
-                    chosen: tuple[int, ...] = (0,)
-                else:
-                    if strengths is None:
-                        strengths = self._clause_strengths(item)
-                    chosen = self._local(item, label, strengths)
-                if chosen not in views:
-                    whole = len(chosen) == len(item.clauses) and not item.marks
-                    # None: the local view is the whole comment, whose margins `row` holds
-                    views[chosen] = (
-                        None if whole else self.vectorizer_.weigh_one(segments.view(chosen))
-                    )
-                view = views[chosen]
+                chosen, strengths = self._view(item, label, strengths)
                 start, local_start, k = blocks[label]
-                if view is None:
+                if chosen is None:  # the local view is the whole comment: `row` holds it
                     local = row[local_start : local_start + k]
                 else:
+                    view = views.get(chosen)
+                    if view is None:
+                        view = views[chosen] = self.vectorizer_.weigh_one(segments.view(chosen))
                     local_index, local_values = view
                     local = local_values @ weights[local_index, local_start : local_start + k]
                 block = (

@@ -177,9 +177,16 @@ def test_naive_bayes_scaling_weighs_telling_features_up() -> None:
     assert unscaled.tolist() == [1.0, 1.0, 1.0]
 
 
-def test_naive_bayes_smoothing_must_be_positive() -> None:
-    with pytest.raises(InputError, match="nb_smoothing must be a positive number or None"):
-        Tagger(nb_smoothing=0.0, min_examples=2, cv=2).fit(
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        ({"nb_smoothing": 0.0}, "nb_smoothing must be a positive number or None"),
+        ({"polarity_char_weight": 0.0}, "polarity_char_weight must be a positive number"),
+    ],
+)
+def test_weights_must_be_positive(param: dict[str, float], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        Tagger(**param, min_examples=2, cv=2).fit(  # type: ignore[arg-type]
             ["rude staff", "lovely staff", "cheap", "too expensive"],
             [{"service": "negative"}, {"service": "positive"}, {}, {}],
         )
@@ -204,14 +211,6 @@ def test_polarity_char_weight_rescales_only_the_polarity_models() -> None:
     assert not np.allclose(heavy.coef_, plain.coef_)
     same = Tagger(min_examples=3, cv=3, min_df=1, char_weight=2.0, polarity_char_weight=2.0)
     assert same._polarity_scale() is None
-
-
-def test_polarity_char_weight_must_be_positive() -> None:
-    with pytest.raises(InputError, match="polarity_char_weight must be a positive number"):
-        Tagger(polarity_char_weight=0.0, min_examples=2, cv=2).fit(
-            ["rude staff", "lovely staff", "cheap", "too expensive"],
-            [{"service": "negative"}, {"service": "positive"}, {}, {}],
-        )
 
 
 def test_batch_polarity_reads_the_same_views_as_fitting() -> None:
