@@ -38,6 +38,7 @@ from bench.retraining import (
     render_retraining,
     render_strategies,
 )
+from bench.transfer import bench_transfer, render_transfer
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -569,6 +570,7 @@ SECTIONS = {
     "corpus": bench_corpus,
     "unseen": bench_unseen,
     "public": bench_public,
+    "transfer": bench_transfer,
     "morphology": bench_morphology,
     "speed": bench_speed,
     "tag": bench_tag,
@@ -698,6 +700,8 @@ def render(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {size} | {v['seconds']} | {v['rows_per_second']:,} | {v['peak_rss_mb_any_child']} |"
             )
+    if "transfer" in results:
+        lines.append(render_transfer(results["transfer"]))
     if "retraining" in results:
         lines.append(render_retraining(results["retraining"]))
     if "strategies" in results:
