@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
+from itertools import repeat
 from pathlib import Path
 
 MAX_CHARS = 5_000
@@ -175,6 +177,16 @@ _OTHER_LATIN_WORDS = frozenset(
     "por para con pero le les est et pas je très avec mais il non sono molto che per ma".split()
 )
 SCOPE_FREE = frozenset({"the", "a", "an", "any", "very", "really", "so", "too"})
+LATIN_TRIGRAMS_PATH = Path(__file__).parent / "resources" / "latin_trigrams.json"
+# Function words settle a Latin text when one language leads by this many; below it (a short
+# answer, or a word both languages have), the letter trigrams decide.
+_DECISIVE_LEAD = 2
+# The trigram guess counts only when its language is this much likelier (in nats) than the
+# next, and when its letters look like the language at all (mean log-probability per trigram
+# above the floor), so a Czech or German text without function words stays "other".
+_GUESS_MARGIN = 2.0
+_GUESS_FLOOR = -9.0
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
 
 
 def normalize(text: str) -> str:
@@ -225,32 +237,86 @@ def language_of(sample: str, tokens: list[str]) -> str:
     if sample.isascii():  # most Latin comments: no Cyrillic or Polish letters to count
         cyrillic = polish_letters = 0
         latin = 1 if _LATIN_RUN.search(sample) else 0  # only whether there is one matters
-        latin_words = [t for t in tokens if t[0].isalpha()]
+        words = [t for t in tokens if t[0].isalpha()]
     else:
         cyrillic = sum(map(len, _CYRILLIC_RUN.findall(sample)))
         polish_letters = len(_POLISH_LETTERS.findall(sample))
         latin = sum(map(len, _LATIN_RUN.findall(sample))) + polish_letters
-        latin_words = [t for t in tokens if t[0].isalpha() and not _CYRILLIC.match(t)]
+        words = latin_words(tokens)
     if cyrillic == 0 and latin == 0:
         return "other"
     if cyrillic >= latin:
         # Ukrainian letters in more than 3% of the Cyrillic ones: Ukrainian, not a Russian
         # comment with one Ukrainian word in it.
         return "other" if len(_UKRAINIAN_LETTERS.findall(sample)) > 0.03 * cyrillic else "ru"
-    polish = 2 * polish_letters + sum(map(_PL_WORDS.__contains__, latin_words))
-    english = sum(map(_EN_WORDS.__contains__, latin_words))
-    russian = sum(map(_RU_TRANSLIT_WORDS.__contains__, latin_words))
-    other = sum(map(_OTHER_LATIN_WORDS.__contains__, latin_words))
+    polish = 2 * polish_letters + sum(map(_PL_WORDS.__contains__, words))
+    english = sum(map(_EN_WORDS.__contains__, words))
+    russian = sum(map(_RU_TRANSLIT_WORDS.__contains__, words))
+    other = sum(map(_OTHER_LATIN_WORDS.__contains__, words))
     best = max(polish, english, russian)
     if other > best:
         return "other"
+    first, second, _ = sorted((polish, english, russian), reverse=True)
+    if first - second < _DECISIVE_LEAD:
+        guess = latin_guess(words)
+        if guess is not None:
+            return guess
     if best == 0:
-        return _guess_unknown_latin(latin_words)
+        return _guess_unknown_latin(words)
     if polish == best:
         return "pl"
     if english == best:
         return "en"
     return "ru"
+
+
+def latin_words(tokens: Sequence[str]) -> list[str]:
+    """The Latin-script words of a comment's tokens (no masks, numbers, emoji or Cyrillic)."""
+    return [t for t in tokens if t[0].isalpha() and not _CYRILLIC.match(t)]
+
+
+def latin_trigrams(words: Sequence[str]) -> list[str]:
+    """Letter trigrams of words, each padded by a space; a word's apostrophes and hyphens
+    break it into its letter runs.
+
+    >>> latin_trigrams(["ok", "it's"])
+    [' ok', 'ok ', ' it', 'it ', ' s ']
+    """
+    grams: list[str] = []
+    for word in words:
+        for run in (word,) if word.isalpha() else _LATIN_WORD.findall(word):
+            padded = f" {run} "
+            grams += [padded[i : i + 3] for i in range(len(padded) - 2)]
+    return grams
+
+
+@cache
+def _trigram_model() -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Add-one smoothed log P(trigram | language) from `training.language_table`'s counts."""
+    counts: dict[str, dict[str, int]] = json.loads(LATIN_TRIGRAMS_PATH.read_text("utf-8"))
+    vocabulary = len({g for table in counts.values() for g in table})
+    unseen = {k: -math.log(sum(v.values()) + vocabulary) for k, v in counts.items()}
+    log_p = {k: {g: math.log(n + 1) + unseen[k] for g, n in v.items()} for k, v in counts.items()}
+    return log_p, unseen
+
+
+def latin_guess(words: Sequence[str]) -> str | None:
+    """The language whose letter trigrams best explain a comment's Latin words, if clearly so.
+
+    >>> latin_guess(["brak", "uwag"]), latin_guess(["easy", "to", "use", "website"])
+    ('pl', 'en')
+    """
+    grams = latin_trigrams(words)
+    if not grams:
+        return None
+    log_p, unseen = _trigram_model()
+    totals = sorted(
+        ((sum(map(log_p[k].get, grams, repeat(unseen[k]))), k) for k in log_p), reverse=True
+    )
+    (top, language), (runner_up, _) = totals[0], totals[1]
+    if top - runner_up < _GUESS_MARGIN or top / len(grams) < _GUESS_FLOOR:
+        return None
+    return language
 
 
 def _guess_unknown_latin(words: list[str]) -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,6 +12,8 @@ from insight.text import (
     analyze,
     clauses,
     detect_language,
+    latin_guess,
+    latin_trigrams,
     normalize,
     tokenize,
 )
@@ -48,7 +52,17 @@ def test_normalize(raw: str, expected: str) -> None:
         ("nie polecam, obsluga tragiczna", "pl"),
         ("Kurier spoznil sie 2 dni", "pl"),
         ("Wszystko ok", "pl"),
+        # Short answers without a deciding function word: the letter trigrams decide.
+        ("dobry produkt", "pl"),
+        ("brak uwag", "pl"),
+        ("towar uszkodzony", "pl"),
+        ("strona nieczytelna", "pl"),
+        ("nothing to add", "en"),
+        ("easy to use website", "en"),
+        ("spasibo bolshoe", "ru"),
+        ("10/10 nothing else to say", "en"),
         ("Das ist sehr gut und nicht teuer", "other"),
+        ("Das Essen war lecker", "other"),
         ("Дуже дякую, все працює", "other"),
         ("12345", "other"),
         ("👍👍", "other"),
@@ -57,6 +71,20 @@ def test_normalize(raw: str, expected: str) -> None:
 )
 def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+def test_shipped_trigram_table_is_the_one_the_corpus_builds(tmp_path: Path) -> None:
+    """Rebuild it after a corpus change: python -m training.language_table."""
+    from training.language_table import OUT, build
+
+    build(out=tmp_path / "table.json")
+    assert (tmp_path / "table.json").read_bytes() == OUT.read_bytes()
+
+
+def test_latin_guess_needs_letters_and_a_clear_lead() -> None:
+    assert latin_guess([]) is None
+    assert latin_guess(["xq"]) is None  # two trigrams say too little to lead by 2 nats
+    assert latin_trigrams(["ok"]) == [" ok", "ok "]
 
 
 @pytest.mark.parametrize(
