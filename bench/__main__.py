@@ -83,7 +83,27 @@ def bench_corpus() -> dict[str, Any]:
     for name, keep in (*waves.items(), ("waves 1-3", older)):
         metrics = score(tagger, test.subset(keep))
         by_wave[name] = {"rows": sum(keep), "micro_f1": metrics["micro"]["f1"]}
-    return {"with_scores": with_scores, "text_only": without, "test_by_wave": by_wave}
+    return {
+        "with_scores": with_scores,
+        "text_only": without,
+        "test_by_wave": by_wave,
+        "language": _language_accuracy(test.texts, test.languages or []),
+    }
+
+
+def _language_accuracy(texts: list[str], gold: list[str]) -> dict[str, Any]:
+    """How often `detect_language` names the corpus's own language of a test row: all rows,
+    and those of four words or fewer, where function words are scarce."""
+    from insight.text import detect_language
+
+    hits = [detect_language(t) == g for t, g in zip(texts, gold, strict=True)]
+    short = [h for t, h in zip(texts, hits, strict=True) if len(t.split()) <= 4]
+    return {
+        "rows": len(hits),
+        "accuracy": round(sum(hits) / len(hits), 4),
+        "short_rows": len(short),
+        "short_accuracy": round(sum(short) / len(short), 4) if short else None,
+    }
 
 
 def _wave_ids() -> dict[str, set[str]]:
@@ -92,7 +112,8 @@ def _wave_ids() -> dict[str, set[str]]:
     import csv
 
     waves = {}
-    for record in sorted((ROOT / "data" / "annotations").glob("wave*.csv")):
+    records = (ROOT / "data" / "annotations").glob("wave*.csv")
+    for record in sorted(records, key=lambda path: int(path.stem.removeprefix("wave"))):
         with open(record, encoding="utf-8", newline="") as h:
             waves[f"wave {record.stem.removeprefix('wave')}"] = {
                 row["id"] for row in csv.DictReader(h)
@@ -616,6 +637,14 @@ def render(results: dict[str, Any]) -> str:
         for name, v in m["labels"].items():
             lines.append(
                 f"| {name} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+            )
+        language = results["corpus"].get("language")
+        if language:
+            lines.append(
+                f"\nLanguage detection on the {language['rows']:,} test rows: "
+                f"{language['accuracy']:.1%} name the row's language; on the "
+                f"{language['short_rows']:,} rows of four words or fewer, "
+                f"{language['short_accuracy']:.1%}."
             )
     if "unseen" in results:
         u = results["unseen"]
