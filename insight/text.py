@@ -292,12 +292,18 @@ def latin_trigrams(words: Sequence[str]) -> list[str]:
 
 @cache
 def _trigram_model() -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-    """Add-one smoothed log P(trigram | language) from `training.language_table`'s counts."""
+    """Add-one smoothed log P(trigram | language) from `training.language_table`'s counts.
+
+    A trigram a language never showed gets the same small probability in every language:
+    add-one smoothing alone would give it more in the language with the fewest counts
+    (transliterated Russian), and unknown words would read as Russian.
+    """
     counts: dict[str, dict[str, int]] = json.loads(LATIN_TRIGRAMS_PATH.read_text("utf-8"))
     vocabulary = len({g for table in counts.values() for g in table})
-    unseen = {k: -math.log(sum(v.values()) + vocabulary) for k, v in counts.items()}
-    log_p = {k: {g: math.log(n + 1) + unseen[k] for g, n in v.items()} for k, v in counts.items()}
-    return log_p, unseen
+    totals = {k: sum(v.values()) + vocabulary for k, v in counts.items()}
+    floor = -math.log(max(totals.values()))
+    log_p = {k: {g: math.log((n + 1) / totals[k]) for g, n in v.items()} for k, v in counts.items()}
+    return log_p, dict.fromkeys(counts, floor)
 
 
 def latin_guess(words: Sequence[str]) -> str | None:
