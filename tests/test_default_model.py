@@ -58,29 +58,53 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
     ("Długo czekałem na infolinii, nikt nie odbierał.", {"service": "negative"}),
     ("Opłaty za przelewy są za wysokie.", {"price": "negative"}),
     ("Polecam wszystkim!", {"emotion": "positive"}),
+    # Plain everyday words in the three languages: added after the wave-8 model was found
+    # missing several of them on real restaurant reviews ("обслуживание" untagged).
+    ("Terrible customer service.", {"service": "negative"}),
+    ("Great service but expensive.", {"service": "positive", "price": "negative"}),
+    ("Poor quality, broke after two days.", {"quality": "negative"}),
+    ("Fast delivery.", {"convenience": "positive"}),
+    ("Good value for money.", {"price": "positive"}),
+    ("Rude staff.", {"service": "negative"}),
+    ("Обслуживание ужасное.", {"service": "negative"}),
+    ("Хорошее обслуживание.", {"service": "positive"}),
+    ("Качество товара отличное.", {"quality": "positive"}),
+    ("Доставка быстрая.", {"convenience": "positive"}),
+    ("Цены высокие.", {"price": "negative"}),
+    ("Вежливый персонал, но долгая доставка.", {"service": "positive", "convenience": "negative"}),
+    ("Obsługa klienta tragiczna.", {"service": "negative"}),
+    ("Dobra obsługa.", {"service": "positive"}),
+    ("Słaba jakość.", {"quality": "negative"}),
+    ("Szybka dostawa.", {"convenience": "positive"}),
+    ("Ceny za wysokie.", {"price": "negative"}),
+    ("Miła obsługa, ale drogo.", {"service": "positive", "price": "negative"}),
 ]
 
 
 # Known misses of the current default model, kept in the table so they stay visible: each is
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
-    "Never again. Switching to another provider.": "adds quality (p=0.49, threshold 0.36)",
+    "Never again. Switching to another provider.": "adds quality (p=0.64, threshold 0.35)",
     "Kurier spóźnił się trzy dni.": (
-        "adds service to a late courier (p=0.83, threshold 0.35; rule R3: convenience only)"
+        "adds service to a late courier (p=0.73, threshold 0.34; rule R3: convenience only)"
     ),
     "Booking online took thirty seconds.": (
-        "reads 'took <time>' as slow (convenience negative); language 'other': no English "
-        "function word"
+        "reads 'took <time>' as slow (convenience negative, p=0.97)"
     ),
     "Długo czekałem na infolinii, nikt nie odbierał.": (
-        "adds convenience to waiting for a person (p=0.53, threshold 0.37; rule R1: service only)"
-    ),
-    "Спасибо вам огромное! ❤️": (
-        "adds quality to thanks with nothing named (p=0.47, threshold 0.36)"
+        "adds convenience to waiting for a person (p=0.52, threshold 0.35; rule R1: service only)"
     ),
     "Dziękuję bardzo! ❤️": (
-        "adds service to thanks with nothing named (p=0.351, threshold 0.35; wave 8's "
+        "adds service to thanks with nothing named (p=0.35, threshold 0.34; wave 8's "
         "precedent gives service to thanks aimed at named staff)"
+    ),
+    "Товар пришёл бракованный, экран разбит.": (
+        "adds convenience ('пришёл', arrived; p=0.39, threshold 0.35): new with the tenth-wave "
+        "model"
+    ),
+    "Качество товара отличное.": (
+        "quality comes out mixed, not positive (while 'качество отличное' is positive): new "
+        "with the tenth-wave model"
     ),
 }
 CASES = [
