@@ -283,10 +283,13 @@ class Tagger(Estimator):
     def _detector(self) -> LogisticRegression:
         from sklearn.linear_model import LogisticRegression
 
+        # The dual problem: with far more features than rows (always, for text) liblinear
+        # solves it several times faster than the primal, to the same optimum.
         return LogisticRegression(
             C=self.C,
             class_weight=self.class_weight,
             solver="liblinear",
+            dual=True,
             max_iter=1_000,
             random_state=self.random_state,
         )
