@@ -82,7 +82,11 @@ def bench_corpus() -> dict[str, Any]:
     by_wave = {}
     for name, keep in (*waves.items(), ("waves 1-3", older)):
         metrics = score(tagger, test.subset(keep))
-        by_wave[name] = {"rows": sum(keep), "micro_f1": metrics["micro"]["f1"]}
+        by_wave[name] = {
+            "rows": sum(keep),
+            "micro_f1": metrics["micro"]["f1"],
+            "polarity_accuracy": metrics["polarity_accuracy"],
+        }
     return {
         "with_scores": with_scores,
         "text_only": without,
@@ -633,6 +637,11 @@ def render(results: dict[str, Any]) -> str:
                 "\nBy corpus wave (scores given): "
                 + "; ".join(
                     f"{name}: {w['rows']:,} test rows, micro F1 {w['micro_f1']:.3f}"
+                    + (
+                        f", polarity {w['polarity_accuracy']:.3f}"
+                        if w.get("polarity_accuracy") is not None
+                        else ""
+                    )
                     for name, w in waves.items()
                 )
                 + "."
