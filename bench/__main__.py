@@ -302,6 +302,7 @@ def _cold_caches(tagger: Any) -> None:
 
     text._CACHES.clear()
     text._TOKEN_FORMS.clear()
+    text._WORD_TRIGRAM_SCORES.clear()
     lexicon.default_lexicon.cache_clear()
     tagger.vectorizer_.clear_caches()
     tagger.__dict__.pop("_cue_cache", None)

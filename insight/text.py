@@ -312,17 +312,36 @@ def latin_guess(words: Sequence[str]) -> str | None:
     >>> latin_guess(["brak", "uwag"]), latin_guess(["easy", "to", "use", "website"])
     ('pl', 'en')
     """
-    grams = latin_trigrams(words)
-    if not grams:
+    if not words:
         return None
-    log_p, unseen = _trigram_model()
-    totals = sorted(
-        ((sum(map(log_p[k].get, grams, repeat(unseen[k]))), k) for k in log_p), reverse=True
-    )
-    (top, language), (runner_up, _) = totals[0], totals[1]
-    if top - runner_up < _GUESS_MARGIN or top / len(grams) < _GUESS_FLOOR:
+    log_p, _ = _trigram_model()
+    cached = _WORD_TRIGRAM_SCORES.get
+    rows = [cached(w) or _word_trigram_scores(w) for w in words]
+    n_grams, *totals = (sum(column) for column in zip(*rows, strict=True))
+    if not n_grams:
+        return None
+    ranked = sorted(zip(totals, log_p, strict=True), reverse=True)
+    (top, language), (runner_up, _) = ranked[0], ranked[1]
+    if top - runner_up < _GUESS_MARGIN or top / n_grams < _GUESS_FLOOR:
         return None
     return language
+
+
+# Per word: its number of trigrams, then its log-likelihood in each language of the table
+# (in the table's order). Survey words repeat, so a word's trigrams are read once.
+_WORD_TRIGRAM_SCORES: dict[str, tuple[float, ...]] = {}
+
+
+def _word_trigram_scores(word: str) -> tuple[float, ...]:
+    log_p, unseen = _trigram_model()
+    grams = latin_trigrams([word])
+    scores = (
+        float(len(grams)),
+        *(sum(map(log_p[k].get, grams, repeat(unseen[k]))) for k in log_p),
+    )
+    if len(_WORD_TRIGRAM_SCORES) < _CACHE_LIMIT:
+        _WORD_TRIGRAM_SCORES[word] = scores
+    return scores
 
 
 def _guess_unknown_latin(words: list[str]) -> str:
