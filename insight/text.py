@@ -291,19 +291,25 @@ def latin_trigrams(words: Sequence[str]) -> list[str]:
 
 
 @cache
-def _trigram_model() -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+def _trigram_model() -> tuple[dict[str, dict[str, float]], float]:
     """Add-one smoothed log P(trigram | language) from `training.language_table`'s counts.
 
     A trigram a language never showed gets the same small probability in every language:
     add-one smoothing alone would give it more in the language with the fewest counts
-    (transliterated Russian), and unknown words would read as Russian.
+    (transliterated Russian), and unknown words would read as Russian. Returns the
+    log-probabilities per language and that one log-probability of an unseen trigram.
     """
     counts: dict[str, dict[str, int]] = json.loads(LATIN_TRIGRAMS_PATH.read_text("utf-8"))
     vocabulary = len({g for table in counts.values() for g in table})
     totals = {k: sum(v.values()) + vocabulary for k, v in counts.items()}
     floor = -math.log(max(totals.values()))
     log_p = {k: {g: math.log((n + 1) / totals[k]) for g, n in v.items()} for k, v in counts.items()}
-    return log_p, dict.fromkeys(counts, floor)
+    return log_p, floor
+
+
+# Per word: its number of trigrams, then its log-likelihood in each language of the table
+# (in the table's order). Survey words repeat, so a word's trigrams are read once.
+_WORD_TRIGRAM_SCORES: dict[str, tuple[float, ...]] = {}
 
 
 def latin_guess(words: Sequence[str]) -> str | None:
@@ -327,17 +333,12 @@ def latin_guess(words: Sequence[str]) -> str | None:
     return language
 
 
-# Per word: its number of trigrams, then its log-likelihood in each language of the table
-# (in the table's order). Survey words repeat, so a word's trigrams are read once.
-_WORD_TRIGRAM_SCORES: dict[str, tuple[float, ...]] = {}
-
-
 def _word_trigram_scores(word: str) -> tuple[float, ...]:
     log_p, unseen = _trigram_model()
     grams = latin_trigrams([word])
     scores = (
         float(len(grams)),
-        *(sum(map(log_p[k].get, grams, repeat(unseen[k]))) for k in log_p),
+        *(sum(map(table.get, grams, repeat(unseen))) for table in log_p.values()),
     )
     if len(_WORD_TRIGRAM_SCORES) < _CACHE_LIMIT:
         _WORD_TRIGRAM_SCORES[word] = scores
