@@ -407,6 +407,24 @@ class CommentVectorizer(Estimator):
                 block *= weight / norm
         return index, values
 
+    def weigh_few(self, rows: Sequence[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A few rows of `weigh` as (row, feature index, value) triples, without a sparse
+        matrix: the clauses of one comment in the single-comment path, in one pass of numpy
+        calls rather than a `weigh_one` each."""
+        n = self.idf_.shape[0]
+        lengths = [len(r) for r in rows]
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=sum(lengths))
+        keys, counts = np.unique(
+            np.repeat(np.arange(len(rows), dtype=np.int64), lengths) * n + flat, return_counts=True
+        )
+        row, index = np.divmod(keys, n)
+        values = (1.0 + np.log(counts)) * self.idf_[index]
+        is_char = index >= self.n_word_features_
+        block = 2 * row + is_char
+        norms = np.sqrt(np.bincount(block, weights=values * values, minlength=2 * len(rows)))
+        values *= np.where(is_char, self.char_weight, 1.0) / norms[block]
+        return row, index, values
+
     def transform_one(self, item: Prepared) -> tuple[np.ndarray, np.ndarray]:
         """`weigh_one` of a whole comment."""
         return self.weigh_one(self.segments(item).whole())

@@ -4,9 +4,10 @@ One `CommentVectorizer` feeds two kinds of linear heads. A detector per label: l
 regression over features scaled by their naive-Bayes log-count ratio, Platt-calibrated on
 out-of-fold scores, with a decision threshold tuned on those same out-of-fold
 probabilities; the detectors are stacked into one weight matrix, so detection for a batch is
-one sparse product. For labels with polarity values, a polarity model: a linear SVM over the
-whole comment and over the clauses that carry the label's cue words, plus a prior from the
-0-10 score when one is given.
+one sparse product (two: a comment's score blends its whole row with its best clause). For
+labels with polarity values, a polarity model: a linear SVM over the whole comment and over
+the clauses that carry the label's cue words, plus a prior from the 0-10 score when one is
+given.
 
 >>> tagger = Tagger(min_examples=2, cv=2).fit(
 ...     ["rude staff", "staff were lovely", "too expensive", "cheap and good",
@@ -25,7 +26,7 @@ import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -78,6 +79,12 @@ class Tagger(Estimator):
     industries held out of training (corpus waves 4-6 left out in turn: micro F1 0.761 ->
     0.767 at C=2), on dev and by cross-validation on the public training sets, never on a test
     split; a heavier block carries detection to new vocabularies and costs polarity.
+
+    `clause_weight` blends each detector's score on the whole comment with its score on the
+    comment's best clause. 0.3 was chosen on dev (fitted on train: micro F1 0.8153 at 0,
+    0.8186 at 0.2, 0.8221 at 0.3, 0.8207 at 0.4, 0.8206 at 0.5); it moved cross-validated
+    micro F1 on the public training sets by -0.15 (SemEval-2014), +0.06 (2016 EN) and +0.65
+    (2016 RU) points. 0 reads the whole comment alone, as models saved before it did.
     """
 
     card_: dict[str, Any]  # the model card, set by `insight.persistence` on save and load
@@ -96,6 +103,7 @@ class Tagger(Estimator):
         nb_power: float = 0.5,
         polarity_C: float = 0.5,
         class_weight: str | None = "balanced",
+        clause_weight: float = 0.3,
         cv: int = 5,
         min_examples: int = 10,
         lexicon: bool = True,
@@ -116,6 +124,7 @@ class Tagger(Estimator):
         self.nb_power = nb_power
         self.polarity_C = polarity_C
         self.class_weight = class_weight
+        self.clause_weight = clause_weight
         self.cv = cv
         self.min_examples = min_examples
         self.lexicon = lexicon
@@ -166,6 +175,8 @@ class Tagger(Estimator):
         segments = [self.vectorizer_.segments(item) for item in prepared]
         features = self.vectorizer_.weigh([s.whole() for s in segments])
         polarity_scale = self._polarity_scale()  # checked before any model is fitted
+        self._check_clause_weight()
+        clause_views = self._clause_views(segments)
 
         from joblib import Parallel, delayed
 
@@ -173,7 +184,10 @@ class Tagger(Estimator):
         pool = Parallel(n_jobs=self.n_jobs, prefer="threads")
         fitted = pool(
             delayed(self._fit_detector)(
-                features, np.array([label in g for g in gold], dtype=int), row_weight[:, j]
+                features,
+                clause_views,
+                np.array([label in g for g in gold], dtype=int),
+                row_weight[:, j],
             )
             for j, label in enumerate(self.labels_)
         )
@@ -295,31 +309,84 @@ class Tagger(Estimator):
         )
 
     def _fit_detector(
-        self, features: sp.csr_matrix, present: np.ndarray, weight: np.ndarray
+        self,
+        features: sp.csr_matrix,
+        clause_views: ClauseViews,
+        present: np.ndarray,
+        weight: np.ndarray,
     ) -> tuple[np.ndarray, float, float, np.ndarray]:
         """Detector of one label on the rows of positive weight; out-of-fold probabilities
-        of the other rows are NaN (never above a threshold)."""
+        of the other rows are NaN (never above a threshold).
+
+        Calibration and threshold are fitted on the out-of-fold scores prediction uses:
+        the whole comment's, blended with its best clause's (`clause_weight`)."""
         from sklearn.model_selection import StratifiedKFold
 
         oof_proba = np.full(len(present), np.nan)
         rows = np.flatnonzero(weight > 0)
-        features, present, weight = features[rows], present[rows], weight[rows]
+        kept, present, weight = features[rows], present[rows], weight[rows]
         splitter = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
         oof_score = np.zeros(len(present))
         for train, test in splitter.split(np.zeros(len(present)), present):
-            scale = self._nb_scale(features[train], present[train], weight[train])
+            scale = self._nb_scale(kept[train], present[train], weight[train])
             model = self._detector().fit(
-                features[train] @ scale, present[train], sample_weight=weight[train]
+                kept[train] @ scale, present[train], sample_weight=weight[train]
             )
-            oof_score[test] = model.decision_function(features[test] @ scale)
+            scores = model.decision_function(features @ scale)
+            if len(clause_views.owners):
+                clause = model.decision_function(clause_views.features @ scale)
+                scores = blend_clauses(scores, clause, clause_views, self.clause_weight)
+            oof_score[test] = scores[rows[test]]
         slope, offset = _platt(oof_score, present, weight)
         oof_proba[rows] = _sigmoid(slope * oof_score + offset)
         threshold = _best_threshold(oof_proba[rows], present, weight)
-        scale = self._nb_scale(features, present, weight)
-        final = self._detector().fit(features @ scale, present, sample_weight=weight)
-        w = scale @ final.coef_.ravel() * slope  # the scaling folded in: predicting is unchanged
+        scale = self._nb_scale(kept, present, weight)
+        final = self._detector().fit(kept @ scale, present, sample_weight=weight)
+        # The scaling folded in: predicting is unchanged. The blend commutes with it while the
+        # slope is positive (a detector whose out-of-fold scores anti-correlate with the label
+        # would take its worst clause instead: such a detector is noise either way).
+        w = scale @ final.coef_.ravel() * slope
         b = float(final.intercept_[0]) * slope + offset
         return w, b, threshold, oof_proba
+
+    def _check_clause_weight(self) -> None:
+        if not 0.0 <= self.clause_weight < 1.0:
+            raise InputError(
+                f"clause_weight must be at least 0 and below 1, got {self.clause_weight!r}"
+            )
+
+    def _clause_views(self, segments: Sequence[Segments]) -> ClauseViews:
+        """Every clause, as a view of its own, of the comments whose clause differs from
+        the whole: those of several clauses, or with a "!" or "?" outside their clause."""
+        rows: list[list[int]] = []
+        owners: list[int] = []
+        starts: list[int] = []
+        if self.clause_weight:
+            for i, segment in enumerate(segments):
+                clauses = segment.clauses
+                if len(clauses) > 1 or (clauses and len(segment.head) > len(segment.language)):
+                    owners.append(i)
+                    starts.append(len(rows))
+                    rows += [segment.language + clause for clause in clauses]
+        return ClauseViews(
+            self.vectorizer_.weigh(rows).astype(np.float32)
+            if rows
+            else sp.csr_matrix((0, self.vectorizer_.n_features_), dtype=np.float32),
+            np.asarray(owners, dtype=np.int64),
+            np.asarray(starts, dtype=np.int64),
+        )
+
+    def _detection_logits(
+        self, features: sp.csr_matrix, segments: Sequence[Segments]
+    ) -> np.ndarray:
+        """Each comment's calibrated log-odds of each label: its whole row blended with its
+        best clause (the batch form of `_predict_one`'s)."""
+        whole = np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_
+        views = self._clause_views(segments)
+        if not len(views.owners):
+            return whole
+        clause = np.asarray(views.features @ self.coef_, dtype=np.float64) + self.intercept_
+        return blend_clauses(whole, clause, views, self.clause_weight)
 
     def _nb_scale(
         self, features: sp.csr_matrix, present: np.ndarray, weight: np.ndarray
@@ -631,7 +698,7 @@ class Tagger(Estimator):
         # every weight matrix to float64 on each call, a copy of tens of MB per batch.
         segments = [self.vectorizer_.segments(item) for item in prepared]
         features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
-        detect = _sigmoid(np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_)
+        detect = _sigmoid(self._detection_logits(features, segments))
         found = detect >= self.thresholds_
         polarity = self._batch_polarity(prepared, segments, features, found, groups)
         labels = self.labels_
@@ -726,9 +793,9 @@ class Tagger(Estimator):
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Calibrated probability of each label (columns in `labels_` order)."""
         self._check_fitted()
-        rows = [prepare(t) for t in check_texts(X)]
-        features = self.vectorizer_.transform_prepared(rows).astype(np.float32)
-        return _sigmoid(np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_)
+        segments = [self.vectorizer_.segments(prepare(t)) for t in check_texts(X)]
+        features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
+        return _sigmoid(self._detection_logits(features, segments))
 
     def _predict_one(self, item: Prepared, group: int) -> TagResult:
         """The single-comment path: dense dot products, no sparse matrices (API latency).
@@ -739,14 +806,41 @@ class Tagger(Estimator):
         if not item.normalized:
             return TagResult(item.language, {}, {})
         segments = self.vectorizer_.segments(item)
-        index, values = self.vectorizer_.weigh_one(segments.whole())
         weights, blocks = self._one_weights()
+        n_labels = len(self.labels_)
+        views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
+        clauses = segments.clauses
+        blend = self.clause_weight and (
+            len(clauses) > 1 or (clauses and len(segments.head) > len(segments.language))
+        )  # as `_clause_views` picks them
+        if not blend:
+            index, values = self.vectorizer_.weigh_one(segments.whole())
+        else:  # the whole comment and each clause weighed in one pass
+            row_of, all_index, all_values = self.vectorizer_.weigh_few(
+                [segments.whole(), *(segments.view((k,)) for k in range(len(clauses)))]
+            )
+            bounds = np.searchsorted(row_of, np.arange(len(clauses) + 2)).tolist()
+            index, values = all_index[: bounds[1]], all_values[: bounds[1]]
+            for k in range(len(clauses)):  # a polarity view of one clause is one of these
+                views[(k,)] = (
+                    all_index[bounds[k + 1] : bounds[k + 2]],
+                    all_values[bounds[k + 1] : bounds[k + 2]],
+                )
+            start = bounds[1]
+            running = np.cumsum(
+                all_values[start:, None] * weights[all_index[start:], :n_labels], axis=0
+            )
+            running = np.vstack([np.zeros(n_labels), running])
+            ends = np.asarray(bounds[2:]) - start
+            begins = np.asarray(bounds[1:-1]) - start
+            best = (running[ends] - running[begins]).max(axis=0)  # a clause's own sum
         row = values @ weights[index] if len(index) else np.zeros(weights.shape[1])
-        raw = row[: len(self.labels_)] + self.intercept_
+        raw = row[:n_labels] + self.intercept_
+        if blend:
+            raw = (1.0 - self.clause_weight) * raw + self.clause_weight * (best + self.intercept_)
         tags: dict[str, tuple[str | None, float]] = {}
         probabilities: dict[str, float] = {}
         strengths = None
-        views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         for j, label in enumerate(self.labels_):
             probability = 1.0 / (1.0 + math.exp(-float(raw[j])))
             probabilities[label] = round(probability, 4)
@@ -913,6 +1007,35 @@ def _log_prior(target: np.ndarray, groups: np.ndarray, n_classes: int) -> np.nda
         counts = np.bincount(target[groups == group], minlength=n_classes) + 1.0
         prior[group] = np.log(counts / counts.sum()) - base_log
     return prior
+
+
+class ClauseViews(NamedTuple):
+    """The clauses of a batch's comments as rows of their own (see `Tagger._clause_views`)."""
+
+    features: sp.csr_matrix  # one weighted row per clause, each comment's clauses together
+    owners: np.ndarray  # the comment of each run of clause rows, ascending
+    starts: np.ndarray  # the first clause row of each owner
+
+
+def blend_clauses(
+    whole: np.ndarray, clause: np.ndarray, views: ClauseViews, weight: float
+) -> np.ndarray:
+    """(1 - weight) * each comment's score + weight * the score of its best clause.
+
+    A factor said in one clause of a long comment is diluted in the whole comment's row,
+    and weak cues spread over several clauses add up there to a false alarm; the best
+    clause's score sees neither. A comment without clause rows is its own best clause.
+    Scores are per comment (1-D) or per comment and label (2-D).
+
+    >>> views = ClauseViews(None, np.array([1]), np.array([0]))
+    >>> blend_clauses(np.array([1.0, 2.0]), np.array([-2.0, 4.0]), views, 0.5).tolist()
+    [1.0, 3.0]
+    """
+    if not weight or not len(views.owners):
+        return whole
+    best = whole.copy()
+    best[views.owners] = np.maximum.reduceat(clause, views.starts, axis=0)
+    return (1.0 - weight) * whole + weight * best
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

@@ -26,6 +26,18 @@ def test_single_comment_path_matches_the_batch_path() -> None:
         np.testing.assert_allclose(single, row, atol=1e-12)
 
 
+def test_a_few_rows_weighed_at_once_match_the_batch_path() -> None:
+    vectorizer = CommentVectorizer(min_df=1, char_weight=0.5).fit(TEXTS)
+    segments = vectorizer.segments(prepare("fast delivery, rude courier, late courier"))
+    rows = [segments.whole(), *(segments.view((k,)) for k in range(3)), segments.whole()]
+    batch = vectorizer.weigh(rows).toarray()
+    row_of, index, values = vectorizer.weigh_few(rows)
+    few = np.zeros_like(batch)
+    few[row_of, index] = values
+    np.testing.assert_allclose(few, batch, atol=1e-12)
+    assert np.all(np.diff(row_of) >= 0)  # rows in order, as the single-comment path reads them
+
+
 def test_blocks_are_unit_length() -> None:
     vectorizer = CommentVectorizer(min_df=1, char_weight=0.5).fit(TEXTS)
     matrix = vectorizer.transform(["fast courier"]).toarray()[0]

@@ -115,8 +115,30 @@ def test_single_and_batch_paths_agree(tiny_tagger: Tagger) -> None:
     ]
     assert [r.polarities for r in batch] == [r.polarities for r in single]
     for a, b in zip(batch, single, strict=True):
-        for label in a.tags:
-            assert a.tags[label][1] == pytest.approx(b.tags[label][1], abs=1e-4)
+        assert a.probabilities == pytest.approx(b.probabilities, abs=1e-4)
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1.0 - p))
+
+
+def test_detection_blends_the_whole_comment_with_its_best_clause() -> None:
+    tagger = Tagger(min_examples=3, cv=3, min_df=1, clause_weight=0.4).fit(TEXTS, LABELS)
+    comment, clauses = "Lovely staff, prices are too high!", ["Lovely staff", "prices are too high"]
+    blended = tagger.predict_proba([comment])[0]
+    single = tagger.predict([comment])[0].probabilities
+    assert [single[label] for label in tagger.labels_] == pytest.approx(blended, abs=1e-4)
+    tagger.clause_weight = 0.0  # the same weights, read without the clauses
+    whole, *parts = tagger.predict_proba([comment, *clauses])
+    expected = 0.6 * _logit(whole) + 0.4 * np.max(_logit(np.array(parts)), axis=0)
+    np.testing.assert_allclose(_logit(blended), expected, atol=1e-4)
+    assert not np.allclose(blended, whole, atol=1e-3)
+
+
+@pytest.mark.parametrize("weight", [-0.1, 1.0])
+def test_clause_weight_out_of_range_is_refused(weight: float) -> None:
+    with pytest.raises(InputError, match="clause_weight must be at least 0 and below 1"):
+        Tagger(min_examples=3, cv=3, min_df=1, clause_weight=weight).fit(TEXTS, LABELS)
 
 
 def test_scores_must_match_texts(tiny_tagger: Tagger) -> None:
