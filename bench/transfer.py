@@ -1,4 +1,4 @@
-"""The shipped default model, not retrained, on public restaurant reviews (`--only transfer`).
+"""The shipped default model, not retrained, on public reviews (`--only transfer`).
 
 Real reviews by people we never wrote for: the nearest thing here to the comments of a company
 the corpus has never seen. Their categories are mapped to three of our factors as
@@ -8,12 +8,15 @@ those three factors. Ambience has no factor either, but our guide may call it qu
 sentence whose only link to quality is an ambience category is left out of quality's count
 ("ambience left out"); the strict figure counts it as a false alarm. Polarity: accuracy over
 the (sentence, factor) pairs that gold and prediction share, where the gold polarity is one of
-ours (`conflict` is `mixed`; `neutral` has no equivalent and is skipped). Nothing is tuned on
-these sets.
+ours (`conflict` is `mixed`; `neutral` has no equivalent and is skipped). Polish has no
+category-labelled reviews here: its hotel-review sentences, labelled with a sentiment each,
+test the polarity of the factors found in them. Nothing is tuned on these sets.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +94,50 @@ def score_transfer(
     }
 
 
+# Polish: the only human-labelled Polish reviews here carry a sentiment per sentence, not
+# categories (PolEmo 2.0's hotel sentences, via Polish-ASTE); its clearly positive and clearly
+# negative sentences test the polarity of whatever factors the model finds in them.
+POLISH = "polish_aste_wccrs"
+_SENTENCE_POLARITY = {"z_plus_m": "positive", "z_minus_m": "negative"}
+
+
+def read_wccrs(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """(sentence, polarity) of the clearly positive and negative sentences of a WCCRS file.
+
+    >>> read_wccrs(['{"text": "Obsługa miła . __label__z_plus_m"}',
+    ...             '{"text": "Hotel w centrum . __label__z_zero"}'])
+    [('Obsługa miła .', 'positive')]
+    """
+    out = []
+    for line in lines:
+        if line.strip():
+            text, _, label = json.loads(line)["text"].rpartition(" __label__")
+            if label in _SENTENCE_POLARITY:
+                out.append((text, _SENTENCE_POLARITY[label]))
+    return out
+
+
+def score_sentence_polarity(
+    gold: list[str], predicted: list[dict[str, str | None]]
+) -> dict[str, Any]:
+    """How often a factor found in a sentence takes the sentence's own polarity.
+
+    >>> score_sentence_polarity(["positive", "negative", "negative"],
+    ...                         [{"service": "positive"}, {"quality": "negative",
+    ...                           "price": "mixed"}, {}])
+    {'sentences': 3, 'tagged': 0.6667, 'factors': 3, 'factor_polarity_accuracy': 0.6667}
+    """
+    pairs = [(g, v) for g, p in zip(gold, predicted, strict=True) for v in p.values()]
+    return {
+        "sentences": len(gold),
+        "tagged": round(sum(bool(p) for p in predicted) / len(gold), 4) if gold else None,
+        "factors": len(pairs),
+        "factor_polarity_accuracy": (
+            round(sum(g == v for g, v in pairs) / len(pairs), 4) if pairs else None
+        ),
+    }
+
+
 def bench_transfer() -> dict[str, Any]:
     import csv
 
@@ -104,6 +151,13 @@ def bench_transfer() -> dict[str, Any]:
         results = tagger.predict([r["comment"] for r in rows])
         predicted = [{k: v[0] for k, v in r.tags.items()} for r in results]
         out[title] = score_transfer(rows, predicted, mapping, ambience)
+    with open(SHARED / POLISH / "hotels_main_all.jsonl", encoding="utf-8") as handle:
+        sentences = read_wccrs(handle)
+    results = tagger.predict([text for text, _ in sentences])
+    out["polish_sentences"] = score_sentence_polarity(
+        [polarity for _, polarity in sentences],
+        [{k: v[0] for k, v in r.tags.items()} for r in results],
+    )
     return out
 
 
@@ -117,7 +171,10 @@ def render_transfer(results: dict[str, Any]) -> str:
         "service F1 | price F1 | polarity acc. |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    polish = results.get("polish_sentences")
     for title, m in results.items():
+        if m is polish:
+            continue
         f1 = {k: v["f1"] for k, v in m["labels"].items()}
         lines.append(
             f"| {title} | {m['sentences']} | {m['micro']['precision']:.3f} | "
@@ -125,4 +182,12 @@ def render_transfer(results: dict[str, Any]) -> str:
             f"{f1['quality']:.3f} | {f1['service']:.3f} | {f1['price']:.3f} | "
             f"{m['polarity_accuracy']:.3f} |"
         )
+    if polish:
+        lines += [
+            "",
+            "Polish hotel-review sentences (PolEmo 2.0 via Polish-ASTE; sentence sentiment, no "
+            f"categories): of {polish['sentences']:,} clearly positive or negative sentences, "
+            f"{polish['tagged']:.1%} get a factor, and {polish['factor_polarity_accuracy']:.1%} "
+            f"of the {polish['factors']:,} factors found take the sentence's polarity.",
+        ]
     return "\n".join(lines) + "\n"

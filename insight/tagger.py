@@ -376,13 +376,10 @@ class Tagger(Estimator):
             np.asarray(starts, dtype=np.int64),
         )
 
-    def _detection_logits(
-        self, features: sp.csr_matrix, segments: Sequence[Segments]
-    ) -> np.ndarray:
+    def _detection_logits(self, features: sp.csr_matrix, views: ClauseViews) -> np.ndarray:
         """Each comment's calibrated log-odds of each label: its whole row blended with its
         best clause (the batch form of `_predict_one`'s)."""
         whole = np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_
-        views = self._clause_views(segments)
         if not len(views.owners):
             return whole
         clause = np.asarray(views.features @ self.coef_, dtype=np.float64) + self.intercept_
@@ -698,9 +695,10 @@ class Tagger(Estimator):
         # every weight matrix to float64 on each call, a copy of tens of MB per batch.
         segments = [self.vectorizer_.segments(item) for item in prepared]
         features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
-        detect = _sigmoid(self._detection_logits(features, segments))
+        views = self._clause_views(segments)
+        detect = _sigmoid(self._detection_logits(features, views))
         found = detect >= self.thresholds_
-        polarity = self._batch_polarity(prepared, segments, features, found, groups)
+        polarity = self._batch_polarity(prepared, segments, features, views, found, groups)
         labels = self.labels_
         defaults = [self._default_polarity(label) for label in labels]
         rounded = np.round(detect, 4).tolist()
@@ -722,12 +720,14 @@ class Tagger(Estimator):
         prepared: Sequence[Prepared],
         segments: Sequence[Segments],
         features: sp.csr_matrix,
+        views: ClauseViews,
         found: np.ndarray,
         groups: np.ndarray,
     ) -> dict[tuple[int, int], str | None]:
         """Polarity of every (comment, label) detected in a batch."""
         polarity: dict[tuple[int, int], str | None] = {}
-        for j, label, rows, margins in self._polarity_margins(prepared, segments, features, found):
+        margined = self._polarity_margins(prepared, segments, features, views, found)
+        for j, label, rows, margins in margined:
             best = (margins + self._prior(label)[groups[rows]]).argmax(axis=1)
             classes = self.polarities_[label]
             polarity.update(
@@ -740,17 +740,22 @@ class Tagger(Estimator):
         prepared: Sequence[Prepared],
         segments: Sequence[Segments],
         features: sp.csr_matrix,
+        clause_views: ClauseViews,
         found: np.ndarray,
     ) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
         """(label index, label, rows, text margins) of each label detected in a batch.
 
         A comment's clauses are weighed once, and each distinct local view is weighted
-        once, though several labels of a comment often pick the same clauses.
+        once, though several labels of a comment often pick the same clauses; a view of one
+        clause is the row detection weighed for it, when it has one.
         """
         strengths: dict[int, Strengths | None] = {}
         views: dict[tuple[int, tuple[int, ...]], int] = {}
         local_rows: list[list[int]] = []
-        wanted: list[tuple[int, str, np.ndarray, np.ndarray]] = []
+        first_clause = dict(
+            zip(clause_views.owners.tolist(), clause_views.starts.tolist(), strict=True)
+        )
+        wanted: list[tuple[int, str, np.ndarray, np.ndarray, np.ndarray]] = []
         for j, label in enumerate(self.labels_):
             rows = np.flatnonzero(found[:, j])
             if label not in self.polarity_coef_ or not len(rows):
@@ -758,30 +763,38 @@ class Tagger(Estimator):
             # -1: the local view is the whole comment, whose weighted row `features` has
             # (one clause and no "!"/"?" outside it: most comments). Else a `local_rows` row.
             positions = np.full(len(rows), -1, dtype=np.int64)
+            in_clauses = np.full(len(rows), -1, dtype=np.int64)  # a `clause_views` row
             for k, i in enumerate(rows.tolist()):
                 chosen, strengths[i] = self._view(prepared[i], label, strengths.get(i))
                 if chosen is None:
+                    continue
+                if len(chosen) == 1 and i in first_clause:
+                    in_clauses[k] = first_clause[i] + chosen[0]
                     continue
                 position = views.get((i, chosen))
                 if position is None:
                     position = views[i, chosen] = len(local_rows)
                     local_rows.append(segments[i].view(chosen))
                 positions[k] = position
-            wanted.append((j, label, rows, positions))
+            wanted.append((j, label, rows, positions, in_clauses))
         if not wanted:
             return []
         local_features = self.vectorizer_.weigh(local_rows).astype(np.float32)
         n_features = self.vectorizer_.n_features_
         margined = []
-        for j, label, rows, positions in wanted:
+        for j, label, rows, positions, in_clauses in wanted:
             weights = self.polarity_coef_[label]
             block = features[rows]
             margins = np.asarray(block @ weights[:n_features], dtype=np.float64)
-            whole = positions < 0
+            clause = in_clauses >= 0
+            whole = (positions < 0) & ~clause
+            local = positions >= 0
             if whole.any():
                 margins[whole] += block[whole] @ weights[n_features:]
-            if not whole.all():
-                margins[~whole] += local_features[positions[~whole]] @ weights[n_features:]
+            if clause.any():
+                margins[clause] += clause_views.features[in_clauses[clause]] @ weights[n_features:]
+            if local.any():
+                margins[local] += local_features[positions[local]] @ weights[n_features:]
             margins += self.polarity_intercept_[label]
             margined.append((j, label, rows, margins))
         return margined
@@ -795,7 +808,7 @@ class Tagger(Estimator):
         self._check_fitted()
         segments = [self.vectorizer_.segments(prepare(t)) for t in check_texts(X)]
         features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
-        return _sigmoid(self._detection_logits(features, segments))
+        return _sigmoid(self._detection_logits(features, self._clause_views(segments)))
 
     def _predict_one(self, item: Prepared, group: int) -> TagResult:
         """The single-comment path: dense dot products, no sparse matrices (API latency).

@@ -253,7 +253,9 @@ def test_batch_polarity_reads_the_same_views_as_fitting() -> None:
     segments = [t.vectorizer_.segments(item) for item in items]
     features = t.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
     found = np.ones((len(texts), len(t.labels_)), dtype=bool)  # every label of every comment
-    margined = t._polarity_margins(items, segments, features, found)
+    views = t._clause_views(segments)  # a view of one clause comes from these rows
+    assert len(views.owners) == 5
+    margined = t._polarity_margins(items, segments, features, views, found)
     assert {label for _, label, _, _ in margined} == set(t.polarity_coef_)
     for _, label, rows, margins in margined:
         assert rows.tolist() == list(range(len(texts)))

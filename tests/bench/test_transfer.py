@@ -42,3 +42,18 @@ def test_neutral_gold_pairs_are_left_out_of_polarity() -> None:
     m = score_transfer(rows, predicted, MAPPING, "ambience")
     assert m["polarity_pairs"] == 1
     assert m["polarity_accuracy"] == 0.0
+
+
+def test_polish_sentences_keep_only_clear_polarity_and_strip_the_label() -> None:
+    lines = [
+        '{"text": "Pokój brudny . __label__z_minus_m"}',
+        '{"text": "Śniadanie ok , ale drogo . __label__z_amb"}',
+        "",
+    ]
+    assert transfer.read_wccrs(lines) == [("Pokój brudny .", "negative")]
+
+
+def test_a_mixed_factor_in_a_clear_sentence_counts_as_wrong() -> None:
+    m = transfer.score_sentence_polarity(["negative"], [{"quality": "mixed"}])
+    assert m["factor_polarity_accuracy"] == 0.0
+    assert m["tagged"] == 1.0
