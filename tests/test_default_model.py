@@ -94,10 +94,6 @@ KNOWN_MISSES = {
     "Długo czekałem na infolinii, nikt nie odbierał.": (
         "adds convenience to waiting for a person (p=0.66, threshold 0.36; rule R1: service only)"
     ),
-    "Качество товара отличное.": (
-        "quality comes out mixed, not positive (while 'качество отличное' is positive): new "
-        "with the tenth-wave model"
-    ),
 }
 CASES = [
     pytest.param(c, e, id=c[:40], marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[c]))

@@ -76,15 +76,17 @@ def test_incompatible_versions_are_refused(
         load_model(tmp_path / "m")
 
 
-def test_a_model_saved_before_clause_blending_reads_the_whole_comment_alone(
+def test_a_model_saved_before_the_clause_rules_predicts_as_it_did(
     tiny_tagger: Tagger, tmp_path: Path
 ) -> None:
     save_model(tiny_tagger, tmp_path / "m")
     card_path = tmp_path / "m" / CARD
     card = json.loads(card_path.read_text())
-    del card["params"]["clause_weight"]
+    del card["params"]["clause_weight"], card["params"]["mixed_needs_two_clauses"]
     card_path.write_text(json.dumps(card))
-    assert load_model(tmp_path / "m").clause_weight == 0.0
+    loaded = load_model(tmp_path / "m")
+    assert loaded.clause_weight == 0.0
+    assert loaded.mixed_needs_two_clauses is False
 
 
 def test_not_a_model_directory(tmp_path: Path) -> None:

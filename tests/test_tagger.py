@@ -263,3 +263,37 @@ def test_batch_polarity_reads_the_same_views_as_fitting() -> None:
         expected = matrix @ t.polarity_coef_[label].astype(np.float64)
         expected += t.polarity_intercept_[label]
         np.testing.assert_allclose(margins, expected, rtol=1e-5, atol=1e-6)
+
+
+ROOMS = [
+    ("room fine", "mixed"),
+    ("the room, fine", "mixed"),
+    ("room so so", "mixed"),
+    ("big room, small bath", "mixed"),
+    ("clean room", "positive"),
+    ("lovely room", "positive"),
+    ("great room", "positive"),
+    ("dirty room", "negative"),
+    ("awful room", "negative"),
+    ("noisy room", "negative"),
+    ("nothing", None),
+    ("ok", None),
+    ("fine", None),
+]
+
+
+@pytest.mark.parametrize("two_clauses", [True, False])
+def test_mixed_polarity_needs_two_clauses(two_clauses: bool) -> None:
+    texts = [t for t, _ in ROOMS] * 2
+    labels = [{"quality": p} if p else {} for _, p in ROOMS] * 2
+    tagger = Tagger(min_examples=3, cv=3, min_df=1, mixed_needs_two_clauses=two_clauses)
+    tagger.fit(texts, labels)
+    one_clause = ["room fine", "room so so"]
+    batch = [r.polarities.get("quality") for r in tagger.predict(one_clause)]
+    single = [tagger.predict([t])[0].polarities.get("quality") for t in one_clause]
+    assert batch == single
+    if two_clauses:
+        assert "mixed" not in batch
+        assert tagger.predict(["room fine, room so so"])[0].polarities["quality"] == "mixed"
+    else:
+        assert batch == ["mixed", "mixed"]  # what the words alone say
