@@ -717,9 +717,16 @@ class Tagger(Estimator):
         segments = [self.vectorizer_.segments(item) for item in prepared]
         features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
         views = self._clause_views(segments)
-        detect = _sigmoid(self._detection_logits(features, views))
+        whole, clause = self._batch_products(features, views)
+        n_labels = len(self.labels_)
+        raw = whole[:, :n_labels] + self.intercept_
+        if len(views.owners):
+            raw = blend_clauses(
+                raw, clause[:, :n_labels] + self.intercept_, views, self.clause_weight
+            )
+        detect = _sigmoid(raw)
         found = detect >= self.thresholds_
-        polarity = self._batch_polarity(prepared, segments, features, views, found, groups)
+        polarity = self._batch_polarity(prepared, segments, whole, clause, views, found, groups)
         labels = self.labels_
         defaults = [self._default_polarity(label) for label in labels]
         rounded = np.round(detect, 4).tolist()
@@ -740,14 +747,15 @@ class Tagger(Estimator):
         self,
         prepared: Sequence[Prepared],
         segments: Sequence[Segments],
-        features: sp.csr_matrix,
+        whole: np.ndarray,
+        clause: np.ndarray,
         views: ClauseViews,
         found: np.ndarray,
         groups: np.ndarray,
     ) -> dict[tuple[int, int], str | None]:
         """Polarity of every (comment, label) detected in a batch."""
         polarity: dict[tuple[int, int], str | None] = {}
-        margined = self._polarity_margins(prepared, segments, features, views, found)
+        margined = self._polarity_margins(prepared, segments, whole, clause, views, found)
         for j, label, rows, margins in margined:
             classes = self.polarities_[label]
             margins[self._no_mixed(classes, [prepared[i] for i in rows.tolist()])] = -np.inf
@@ -757,15 +765,29 @@ class Tagger(Estimator):
             )
         return polarity
 
+    def _batch_products(
+        self, features: sp.csr_matrix, views: ClauseViews
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every comment's and every clause view's products with `_one_weights`: detection
+        scores and each polarity model's blocks at once, one sparse product each, instead of
+        a row selection and a product per label."""
+        weights, _ = self._one_weights()
+        whole = np.asarray(features @ weights, dtype=np.float64)
+        if not len(views.owners):
+            return whole, np.empty((0, weights.shape[1]))
+        return whole, np.asarray(views.features @ weights, dtype=np.float64)
+
     def _polarity_margins(
         self,
         prepared: Sequence[Prepared],
         segments: Sequence[Segments],
-        features: sp.csr_matrix,
+        whole_products: np.ndarray,
+        clause_products: np.ndarray,
         clause_views: ClauseViews,
         found: np.ndarray,
     ) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
-        """(label index, label, rows, text margins) of each label detected in a batch.
+        """(label index, label, rows, text margins) of each label detected in a batch, from
+        `_batch_products` of the batch.
 
         A comment's clauses are weighed once, and each distinct local view is weighted
         once, though several labels of a comment often pick the same clauses; a view of one
@@ -801,22 +823,28 @@ class Tagger(Estimator):
             wanted.append((j, label, rows, positions, in_clauses))
         if not wanted:
             return []
-        local_features = self.vectorizer_.weigh(local_rows).astype(np.float32)
-        n_features = self.vectorizer_.n_features_
+        weights, blocks = self._one_weights()
+        local_products = (
+            np.asarray(
+                self.vectorizer_.weigh(local_rows).astype(np.float32) @ weights, dtype=np.float64
+            )
+            if local_rows
+            else np.empty((0, weights.shape[1]))
+        )
         margined = []
         for j, label, rows, positions, in_clauses in wanted:
-            weights = self.polarity_coef_[label]
-            block = features[rows]
-            margins = np.asarray(block @ weights[:n_features], dtype=np.float64)
+            start, local_start, k = blocks[label]
+            margins = whole_products[rows, start : start + k]  # a copy: fancy row index
+            local_block = slice(local_start, local_start + k)
             clause = in_clauses >= 0
             whole = (positions < 0) & ~clause
             local = positions >= 0
             if whole.any():
-                margins[whole] += block[whole] @ weights[n_features:]
+                margins[whole] += whole_products[rows[whole], local_block]
             if clause.any():
-                margins[clause] += clause_views.features[in_clauses[clause]] @ weights[n_features:]
+                margins[clause] += clause_products[in_clauses[clause], local_block]
             if local.any():
-                margins[local] += local_features[positions[local]] @ weights[n_features:]
+                margins[local] += local_products[positions[local], local_block]
             margins += self.polarity_intercept_[label]
             margined.append((j, label, rows, margins))
         return margined
@@ -899,8 +927,12 @@ class Tagger(Estimator):
                     + self.polarity_intercept_[label]
                     + self._prior(label)[group]
                 )
-                block[self._no_mixed(self.polarities_[label], [item])[0]] = -np.inf
-                polarity = self.polarities_[label][int(np.argmax(block))]
+                classes = self.polarities_[label]
+                if self.mixed_needs_two_clauses and len(item.clauses) <= 1:
+                    for k, name in enumerate(classes):  # as `_no_mixed`, without arrays
+                        if name in MIXED_POLARITIES:
+                            block[k] = -np.inf
+                polarity = classes[int(np.argmax(block))]
             tags[label] = (polarity, round(probability, 4))
         return TagResult(item.language, tags, probabilities)
 

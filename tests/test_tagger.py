@@ -255,7 +255,8 @@ def test_batch_polarity_reads_the_same_views_as_fitting() -> None:
     found = np.ones((len(texts), len(t.labels_)), dtype=bool)  # every label of every comment
     views = t._clause_views(segments)  # a view of one clause comes from these rows
     assert len(views.owners) == 5
-    margined = t._polarity_margins(items, segments, features, views, found)
+    whole, clause = t._batch_products(features, views)
+    margined = t._polarity_margins(items, segments, whole, clause, views, found)
     assert {label for _, label, _, _ in margined} == set(t.polarity_coef_)
     for _, label, rows, margins in margined:
         assert rows.tolist() == list(range(len(texts)))
