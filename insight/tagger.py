@@ -365,14 +365,20 @@ class Tagger(Estimator):
                 f"clause_weight must be at least 0 and below 1, got {self.clause_weight!r}"
             )
 
+    def _barred(self, classes: Sequence[str]) -> list[int]:
+        """The polarities a comment of one clause may not take: `mixed` and `conflict` (see
+        `mixed_needs_two_clauses`)."""
+        if not self.mixed_needs_two_clauses:
+            return []
+        return [k for k, c in enumerate(classes) if c in MIXED_POLARITIES]
+
     def _no_mixed(self, classes: Sequence[str], items: Sequence[Prepared]) -> np.ndarray:
-        """A (comments, classes) mask of the polarities each comment may not take: `mixed`
-        and `conflict` in a comment of one clause (see `mixed_needs_two_clauses`)."""
+        """A (comments, classes) mask of `_barred` polarities in comments of one clause."""
         mask = np.zeros((len(items), len(classes)), dtype=bool)
-        both = np.array([c in MIXED_POLARITIES for c in classes], dtype=bool)
-        if self.mixed_needs_two_clauses and both.any():
+        barred = self._barred(classes)
+        if barred:
             one = np.array([len(item.clauses) <= 1 for item in items], dtype=bool)
-            mask[np.ix_(one, both)] = True
+            mask[np.ix_(one, np.asarray(barred, dtype=np.int64))] = True
         return mask
 
     def _clause_views(self, segments: Sequence[Segments]) -> ClauseViews:
@@ -383,11 +389,10 @@ class Tagger(Estimator):
         starts: list[int] = []
         if self.clause_weight:
             for i, segment in enumerate(segments):
-                clauses = segment.clauses
-                if len(clauses) > 1 or (clauses and len(segment.head) > len(segment.language)):
+                if _has_clause_views(segment):
                     owners.append(i)
                     starts.append(len(rows))
-                    rows += [segment.language + clause for clause in clauses]
+                    rows += [segment.language + clause for clause in segment.clauses]
         return ClauseViews(
             self.vectorizer_.weigh(rows).astype(np.float32)
             if rows
@@ -396,14 +401,19 @@ class Tagger(Estimator):
             np.asarray(starts, dtype=np.int64),
         )
 
-    def _detection_logits(self, features: sp.csr_matrix, views: ClauseViews) -> np.ndarray:
-        """Each comment's calibrated log-odds of each label: its whole row blended with its
-        best clause (the batch form of `_predict_one`'s)."""
-        whole = np.asarray(features @ self.coef_, dtype=np.float64) + self.intercept_
+    def _detection_logits(
+        self, whole: np.ndarray, clause: np.ndarray, views: ClauseViews
+    ) -> np.ndarray:
+        """Each comment's calibrated log-odds of each label from the detectors' scores of its
+        rows and of its clause views: the whole row blended with the best clause (the batch
+        form of `_predict_one`'s)."""
+        n_labels = len(self.labels_)
+        logits = whole[:, :n_labels] + self.intercept_
         if not len(views.owners):
-            return whole
-        clause = np.asarray(views.features @ self.coef_, dtype=np.float64) + self.intercept_
-        return blend_clauses(whole, clause, views, self.clause_weight)
+            return logits
+        return blend_clauses(
+            logits, clause[:, :n_labels] + self.intercept_, views, self.clause_weight
+        )
 
     def _nb_scale(
         self, features: sp.csr_matrix, present: np.ndarray, weight: np.ndarray
@@ -718,13 +728,7 @@ class Tagger(Estimator):
         features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
         views = self._clause_views(segments)
         whole, clause = self._batch_products(features, views)
-        n_labels = len(self.labels_)
-        raw = whole[:, :n_labels] + self.intercept_
-        if len(views.owners):
-            raw = blend_clauses(
-                raw, clause[:, :n_labels] + self.intercept_, views, self.clause_weight
-            )
-        detect = _sigmoid(raw)
+        detect = _sigmoid(self._detection_logits(whole, clause, views))
         found = detect >= self.thresholds_
         polarity = self._batch_polarity(prepared, segments, whole, clause, views, found, groups)
         labels = self.labels_
@@ -804,8 +808,9 @@ class Tagger(Estimator):
             rows = np.flatnonzero(found[:, j])
             if label not in self.polarity_coef_ or not len(rows):
                 continue
-            # -1: the local view is the whole comment, whose weighted row `features` has
-            # (one clause and no "!"/"?" outside it: most comments). Else a `local_rows` row.
+            # -1: the local view is the whole comment, whose products `whole_products` has
+            # (one clause and no "!"/"?" outside it: most comments). Else a `clause_views` row
+            # (`in_clauses`) or a `local_rows` row (`positions`).
             positions = np.full(len(rows), -1, dtype=np.int64)
             in_clauses = np.full(len(rows), -1, dtype=np.int64)  # a `clause_views` row
             for k, i in enumerate(rows.tolist()):
@@ -858,7 +863,10 @@ class Tagger(Estimator):
         self._check_fitted()
         segments = [self.vectorizer_.segments(prepare(t)) for t in check_texts(X)]
         features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
-        return _sigmoid(self._detection_logits(features, self._clause_views(segments)))
+        views = self._clause_views(segments)
+        whole = np.asarray(features @ self.coef_, dtype=np.float64)  # the detectors alone
+        clause = np.asarray(views.features @ self.coef_, dtype=np.float64)
+        return _sigmoid(self._detection_logits(whole, clause, views))
 
     def _predict_one(self, item: Prepared, group: int) -> TagResult:
         """The single-comment path: dense dot products, no sparse matrices (API latency).
@@ -873,9 +881,7 @@ class Tagger(Estimator):
         n_labels = len(self.labels_)
         views: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
         clauses = segments.clauses
-        blend = self.clause_weight and (
-            len(clauses) > 1 or (clauses and len(segments.head) > len(segments.language))
-        )  # as `_clause_views` picks them
+        blend = self.clause_weight and _has_clause_views(segments)
         if not blend:
             index, values = self.vectorizer_.weigh_one(segments.whole())
         else:  # the whole comment and each clause weighed in one pass
@@ -928,10 +934,8 @@ class Tagger(Estimator):
                     + self._prior(label)[group]
                 )
                 classes = self.polarities_[label]
-                if self.mixed_needs_two_clauses and len(item.clauses) <= 1:
-                    for k, name in enumerate(classes):  # as `_no_mixed`, without arrays
-                        if name in MIXED_POLARITIES:
-                            block[k] = -np.inf
+                if len(item.clauses) <= 1:  # `_no_mixed` for one comment, without arrays
+                    block[self._barred(classes)] = -np.inf
                 polarity = classes[int(np.argmax(block))]
             tags[label] = (polarity, round(probability, 4))
         return TagResult(item.language, tags, probabilities)
@@ -1075,6 +1079,13 @@ def _log_prior(target: np.ndarray, groups: np.ndarray, n_classes: int) -> np.nda
         counts = np.bincount(target[groups == group], minlength=n_classes) + 1.0
         prior[group] = np.log(counts / counts.sum()) - base_log
     return prior
+
+
+def _has_clause_views(segment: Segments) -> bool:
+    """Whether a comment's clauses differ from the whole comment: it has several, or a "!"
+    or "?" outside its one clause."""
+    clauses = segment.clauses
+    return len(clauses) > 1 or (bool(clauses) and len(segment.head) > len(segment.language))
 
 
 class ClauseViews(NamedTuple):
