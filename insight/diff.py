@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from insight.errors import InputError, LabelError
+from insight.errors import LabelError
 from insight.evaluation import evaluate_tags
-from insight.labeled import LabeledData, read_labeled
+from insight.labeled import LabeledData, read_for_model
 from insight.taxonomy import POLARITY_SIGNS
 
 log = logging.getLogger(__name__)
@@ -206,14 +206,7 @@ def diff_models(
     old, new = load_model(old_dir), load_model(new_dir)
     check_same_labels(old.labels_, new.labels_)
     labels = list(old.labels_)
-    data = read_labeled(path, text_column)
-    missing = [label for label in labels if label not in data.label_names]
-    if missing:
-        raise InputError(
-            f"{path}: no label columns for {missing} (found {data.label_names}); diff needs a "
-            "file labeled with the models' labels"
-        )
-    data = read_labeled(path, data.text_column, labels)
+    data = read_for_model(path, labels, text_column)
     if split is not None:
         data = data.only_split(split)
     else:

@@ -34,7 +34,8 @@ def evaluate_tags(
     """Compare gold and predicted {label: polarity} per comment; return a JSON-ready dict.
 
     Keys: ``n``, ``micro`` {precision, recall, f1}, ``macro_f1``, ``labels`` {name:
-    {precision, recall, f1, support}}, ``polarity_accuracy`` (None when no pair is shared),
+    {precision, recall, f1, support}}, ``polarity_accuracy`` (over the pairs where both
+    sides give a polarity; None when there is none),
     ``polarity_pairs``, ``by_language`` {lang: micro F1}.
     """
     if len(gold) != len(predicted):
@@ -55,7 +56,8 @@ def evaluate_tags(
             counts[name][slot] += 1
             if language is not None:
                 by_language[language][slot] += 1
-            if slot == 0:
+            # A presence-only gold label or model gives no polarity to compare.
+            if slot == 0 and g[name] is not None and p[name] is not None:
                 shared += 1
                 correct += g[name] == p[name]
     tp, fp, fn = (sum(c[k] for c in counts.values()) for k in range(3))

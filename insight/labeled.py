@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -174,3 +174,45 @@ def read_labeled(
     path: str | Path, text_column: str | None = None, labels: Sequence[str] | None = None
 ) -> LabeledData:
     return labeled_from_frame(read_table(path), text_column, labels, source=str(path))
+
+
+def read_for_model(
+    path: str | Path,
+    labels: Sequence[str],
+    text_column: str | None = None,
+    *,
+    partial: bool = False,
+) -> LabeledData:
+    """Read a labeled file to score a model whose labels are `labels`.
+
+    Label columns match the model's labels ignoring case and surrounding spaces: exports
+    and spreadsheets capitalise headers ("Quality"), and that is no reason to refuse a
+    file. `partial` accepts a file that labels only some of them (the others are left out
+    of the figures); a column that matches no label is always an error, since it is most
+    likely a misspelt one.
+    """
+    data = read_labeled(path, text_column)
+    wanted = {label.strip().casefold(): label for label in labels}
+    column_of = {}
+    unknown = []
+    for name in data.label_names:
+        label = wanted.get(name.strip().casefold())
+        if label is None:
+            unknown.append(name)
+        else:
+            column_of[label] = name
+    missing = [label for label in labels if label not in column_of]
+    if unknown or (missing and not (partial and column_of)):
+        raise InputError(
+            f"{path}: the label columns {data.label_names} do not match the model's labels "
+            f"{list(labels)} (missing {missing}, unknown {unknown}); rename the columns or "
+            "evaluate with a model trained on these labels"
+        )
+    present = [label for label in labels if label in column_of]
+    data = read_labeled(path, data.text_column, [column_of[label] for label in present])
+    label_of = {column: label for label, column in column_of.items()}
+    return replace(
+        data,
+        label_names=present,
+        labels=[{label_of[k]: v for k, v in row.items()} for row in data.labels],
+    )

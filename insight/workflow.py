@@ -16,7 +16,7 @@ import numpy as np
 
 from insight.errors import InputError, LabelError, ModelError
 from insight.evaluation import evaluate_tags
-from insight.labeled import LabeledData, read_labeled
+from insight.labeled import LabeledData, read_for_model, read_labeled
 from insight.persistence import load_model, save_model, sha256_file
 from insight.tagger import Tagger
 
@@ -198,7 +198,8 @@ def score(tagger: Tagger, data: LabeledData) -> dict[str, Any]:
     results = tagger.predict(data.texts, scores=data.scores, n_jobs=-1)
     languages = data.languages or [r.language for r in results]
     predicted = [r.polarities for r in results]
-    return evaluate_tags(data.labels, predicted, languages=languages, labels=tagger.labels_)
+    labels = [label for label in tagger.labels_ if label in set(data.label_names)]
+    return evaluate_tags(data.labels, predicted, languages=languages, labels=labels)
 
 
 def evaluate_file(
@@ -208,18 +209,13 @@ def evaluate_file(
     text_column: str | None = None,
     split: str | None = None,
 ) -> dict[str, Any]:
-    """Score a model on a labeled file whose label columns are the model's labels."""
+    """Score a model on a labeled file whose label columns are the model's labels (or some
+    of them: the figures then cover those only)."""
     tagger = load_model(model)
-    data = read_labeled(path, text_column)
-    missing = [label for label in tagger.labels_ if label not in data.label_names]
-    extra = [label for label in data.label_names if label not in tagger.labels_]
-    if missing or extra:
-        raise InputError(
-            f"{path}: the label columns {data.label_names} do not match the model's labels "
-            f"{tagger.labels_} (missing {missing}, unknown {extra}); evaluate with a model "
-            "trained on these labels"
-        )
-    data = read_labeled(path, data.text_column, tagger.labels_)
+    data = read_for_model(path, tagger.labels_, text_column, partial=True)
+    left_out = [label for label in tagger.labels_ if label not in data.label_names]
+    if left_out:
+        log.warning("%s has no columns for %s: scoring only %s", path, left_out, data.label_names)
     if split is not None:
         data = data.only_split(split)
     elif tagger.card_.get("training", {}).get("sha256") == sha256_file(path):

@@ -70,3 +70,26 @@ def test_check_reports_problems_with_exit_code(
     report = json.loads(capsys.readouterr().out)
     messages = {(p["row"], p["column"]) for p in report["problems"]}
     assert (2, "id") in messages and (2, "comment") in messages
+
+
+def test_evaluate_scores_the_labels_a_file_has(
+    tiny_path: Path,
+    tiny_model_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import csv
+
+    with open(tiny_path, encoding="utf-8", newline="") as h:
+        rows = list(csv.DictReader(h))
+    path = tmp_path / "prices.csv"
+    path.write_text(
+        "Comment,Price\n" + "".join(f'"{r["comment"]}",{r["price"]}\n' for r in rows),
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(path), "--model", str(tiny_model_dir), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert list(metrics["labels"]) == ["price"]
+    assert metrics["labels"]["price"]["support"] == sum(bool(r["price"]) for r in rows)
+    assert "no columns for ['service']" in caplog.text

@@ -39,3 +39,13 @@ def test_perfect_and_empty_cases() -> None:
 def test_lengths_must_match() -> None:
     with pytest.raises(ValueError, match="2 gold label sets but 1 predictions"):
         evaluate_tags([{}, {}], [{}])
+
+
+def test_polarity_is_compared_only_where_both_sides_give_one() -> None:
+    gold = [{"price": None, "service": "positive"}, {"price": "negative"}]
+    predicted = [{"price": "negative", "service": "positive"}, {"price": None}]
+    m = evaluate_tags(gold, predicted)
+    assert m["micro"]["f1"] == 1.0  # presence still counts
+    assert m["polarity_pairs"] == 1 and m["polarity_accuracy"] == 1.0
+    none = evaluate_tags([{"price": None}], [{"price": "negative"}])
+    assert none["polarity_pairs"] == 0 and none["polarity_accuracy"] is None

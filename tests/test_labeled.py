@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from insight.errors import InputError, LabelError
-from insight.labeled import detect_label_columns, labeled_from_frame, read_labeled
+from insight.labeled import (
+    detect_label_columns,
+    labeled_from_frame,
+    read_for_model,
+    read_labeled,
+)
 
 
 def test_reads_the_canonical_layout(tiny_path: Path) -> None:
@@ -75,3 +80,23 @@ def test_a_shifted_row_in_a_labeled_file_is_an_error(tmp_path: Path) -> None:
     path.write_text("id,comment,price\n1,too dear,negative\n2,cheap, really,positive\n")
     with pytest.raises(InputError, match="line 3: 4 fields, expected 3"):
         read_labeled(path)
+
+
+def test_columns_match_a_models_labels_whatever_their_case(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Comment, Price ,SERVICE\ntoo dear,negative,\nrude,,negative\n")
+    data = read_for_model(path, ["service", "price"])
+    assert data.label_names == ["service", "price"]
+    assert data.labels == [{"price": "negative"}, {"service": "negative"}]
+
+
+def test_a_file_with_some_of_the_labels_is_read_only_when_partial(tmp_path: Path) -> None:
+    path = tmp_path / "some.csv"
+    path.write_text("comment,price\ntoo dear,negative\nfine,\n")
+    with pytest.raises(InputError, match=r"missing \['service'\], unknown \[\]"):
+        read_for_model(path, ["service", "price"])
+    assert read_for_model(path, ["service", "price"], partial=True).label_names == ["price"]
+    misspelt = tmp_path / "misspelt.csv"
+    misspelt.write_text("comment,prize\ntoo dear,negative\nfine,\n")
+    with pytest.raises(InputError, match=r"unknown \['prize'\]"):
+        read_for_model(misspelt, ["service", "price"], partial=True)
