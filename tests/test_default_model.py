@@ -84,15 +84,19 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
 # Known misses of the current default model, kept in the table so they stay visible: each is
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
-    "Never again. Switching to another provider.": "adds quality (p=0.62, threshold 0.34)",
+    "Never again. Switching to another provider.": "adds quality (p=0.48, threshold 0.36)",
     "Kurier spóźnił się trzy dni.": (
-        "adds service to a late courier (p=0.69, threshold 0.36; rule R3: convenience only)"
+        "adds service to a late courier (p=0.80, threshold 0.38; rule R3: convenience only)"
     ),
     "Booking online took thirty seconds.": (
-        "reads 'took <time>' as slow (convenience negative, p=0.97)"
+        "reads 'took <time>' as slow (convenience negative, p=0.95)"
     ),
     "Długo czekałem na infolinii, nikt nie odbierał.": (
-        "adds convenience to waiting for a person (p=0.66, threshold 0.36; rule R1: service only)"
+        "adds convenience to waiting for a person (p=0.71, threshold 0.33; rule R1: service only)"
+    ),
+    "Dziękuję bardzo! ❤️": (
+        "adds service to a bare thank-you (p=0.39, threshold 0.38): most Polish thanks in the "
+        "corpus name a person, and the eleventh wave's model crossed the line"
     ),
 }
 CASES = [
