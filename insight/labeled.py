@@ -191,7 +191,8 @@ def read_for_model(
     of the figures); a column that matches no label is always an error, since it is most
     likely a misspelt one.
     """
-    data = read_labeled(path, text_column)
+    frame = read_table(path)  # read once: the second pass below only picks columns
+    data = labeled_from_frame(frame, text_column, source=str(path))
     wanted = {label.strip().casefold(): label for label in labels}
     column_of = {}
     unknown = []
@@ -206,10 +207,12 @@ def read_for_model(
         raise InputError(
             f"{path}: the label columns {data.label_names} do not match the model's labels "
             f"{list(labels)} (missing {missing}, unknown {unknown}); rename the columns or "
-            "evaluate with a model trained on these labels"
+            "use a model trained on these labels"
         )
     present = [label for label in labels if label in column_of]
-    data = read_labeled(path, data.text_column, [column_of[label] for label in present])
+    data = labeled_from_frame(
+        frame, data.text_column, [column_of[label] for label in present], source=str(path)
+    )
     label_of = {column: label for label, column in column_of.items()}
     return replace(
         data,

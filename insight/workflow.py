@@ -198,7 +198,8 @@ def score(tagger: Tagger, data: LabeledData) -> dict[str, Any]:
     results = tagger.predict(data.texts, scores=data.scores, n_jobs=-1)
     languages = data.languages or [r.language for r in results]
     predicted = [r.polarities for r in results]
-    labels = [label for label in tagger.labels_ if label in set(data.label_names)]
+    present = set(data.label_names)
+    labels = [label for label in tagger.labels_ if label in present]
     return evaluate_tags(data.labels, predicted, languages=languages, labels=labels)
 
 
