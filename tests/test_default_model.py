@@ -84,19 +84,20 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
 # Known misses of the current default model, kept in the table so they stay visible: each is
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
-    "Never again. Switching to another provider.": "adds quality (p=0.48, threshold 0.36)",
+    "Never again. Switching to another provider.": "adds quality (p=0.39, threshold 0.37)",
     "Kurier spóźnił się trzy dni.": (
-        "adds service to a late courier (p=0.80, threshold 0.38; rule R3: convenience only)"
+        "adds service to a late courier (p=0.61, threshold 0.33; rule R3: convenience only)"
     ),
     "Booking online took thirty seconds.": (
-        "reads 'took <time>' as slow (convenience negative, p=0.95)"
+        "reads 'took <time>' as slow (convenience negative, p=0.96)"
     ),
     "Długo czekałem na infolinii, nikt nie odbierał.": (
-        "adds convenience to waiting for a person (p=0.71, threshold 0.33; rule R1: service only)"
+        "adds convenience to waiting for a person (p=0.66, threshold 0.38; rule R1: service only)"
     ),
-    "Dziękuję bardzo! ❤️": (
-        "adds service to a bare thank-you (p=0.39, threshold 0.38): most Polish thanks in the "
-        "corpus name a person, and the eleventh wave's model crossed the line"
+    "Спасибо вам огромное! ❤️": (
+        "adds service to a thank-you (p=0.38, threshold 0.33): the model reads 'вам' as thanks "
+        "to staff, where the guide keeps thanks to the company emotion only; the Polish "
+        "thank-you it used to miss is right again"
     ),
 }
 CASES = [
