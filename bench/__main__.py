@@ -136,6 +136,32 @@ def _test_rows_by_wave() -> dict[str, list[bool]]:
     return {name: [i in ids for i in test_ids] for name, ids in _wave_ids().items()}
 
 
+def unseen_split(
+    rows: list[tuple[str, str]], splits: list[str], waves: dict[str, set[str]]
+) -> tuple[str, set[str], list[bool], list[bool]]:
+    """The held-out-industries split of `bench_unseen`: the latest wave that brought industries
+    no other row has (a wave may add only voices), its new industries, the train rows outside
+    that wave, and the wave's train and dev rows in its new industries.
+
+    Rows are (id, industry) in file order; the wave's rows in industries other rows also have
+    stay out of both sides, since the fit must not see the wave and they are not unseen.
+
+    >>> rows = [("a", "bank"), ("b", "bank"), ("c", "zoo"), ("d", "zoo"), ("e", "bank")]
+    >>> unseen_split(rows, ["train", "dev", "train", "test", "train"], {"wave 2": {"c", "d", "e"}})
+    ('wave 2', {'zoo'}, [True, False, False, False, False], [False, False, True, False, False])
+    """
+    name, wave = next(
+        (name, wave)
+        for name, wave in reversed(waves.items())
+        if {k for i, k in rows if i in wave} - {k for i, k in rows if i not in wave}
+    )
+    unseen = {k for i, k in rows if i in wave} - {k for i, k in rows if i not in wave}
+    pairs = list(zip(splits, rows, strict=True))
+    in_train = [s == "train" and i not in wave for s, (i, _) in pairs]
+    held_out = [s != "test" and i in wave and k in unseen for s, (i, k) in pairs]
+    return name, unseen, in_train, held_out
+
+
 def bench_unseen() -> dict[str, Any]:
     """Industries the model never saw: fit on the train split without the latest corpus wave
     that brought new industries, score that wave's train and dev rows of those industries.
@@ -151,24 +177,9 @@ def bench_unseen() -> dict[str, Any]:
 
     with open(ROOT / "data" / "corpus.csv", encoding="utf-8", newline="") as h:
         rows = [(row["id"], row["industry"]) for row in csv.DictReader(h)]
-    # The latest wave that brought industries no other row has (a wave may add only voices).
-    name, wave = next(
-        (name, wave)
-        for name, wave in reversed(_wave_ids().items())
-        if {k for i, k in rows if i in wave} - {k for i, k in rows if i not in wave}
-    )
     data = read_labeled(ROOT / "data" / "corpus.csv")
-    splits = data.splits or []
-    new_industries = {industry for i, industry in rows if i in wave}
-    seen = {industry for i, industry in rows if i not in wave}
-    train = data.subset(
-        [s == "train" and i not in wave for s, (i, _) in zip(splits, rows, strict=True)]
-    )
-    unseen = new_industries - seen
-    # Only the rows of the industries the fit never saw: a wave may also add voices to old ones.
-    held = data.subset(
-        [s != "test" and i in wave and k in unseen for s, (i, k) in zip(splits, rows, strict=True)]
-    )
+    name, unseen, in_train, held_out = unseen_split(rows, data.splits or [], _wave_ids())
+    train, held = data.subset(in_train), data.subset(held_out)
     started = time.perf_counter()
     tagger = Tagger(random_state=0, n_jobs=-1).fit(train.texts, train.labels, scores=train.scores)
     return {
