@@ -150,12 +150,11 @@ def unseen_split(
     >>> unseen_split(rows, ["train", "dev", "train", "test", "train"], {"wave 2": {"c", "d", "e"}})
     ('wave 2', {'zoo'}, [True, False, False, False, False], [False, False, True, False, False])
     """
-    name, wave = next(
-        (name, wave)
+    name, wave, unseen = next(
+        (name, wave, new)
         for name, wave in reversed(waves.items())
-        if {k for i, k in rows if i in wave} - {k for i, k in rows if i not in wave}
+        if (new := {k for i, k in rows if i in wave} - {k for i, k in rows if i not in wave})
     )
-    unseen = {k for i, k in rows if i in wave} - {k for i, k in rows if i not in wave}
     pairs = list(zip(splits, rows, strict=True))
     in_train = [s == "train" and i not in wave for s, (i, _) in pairs]
     held_out = [s != "test" and i in wave and k in unseen for s, (i, k) in pairs]
