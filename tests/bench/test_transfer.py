@@ -1,6 +1,7 @@
 """The public-review transfer figures: category mapping and the ambience rule."""
 
 import doctest
+from pathlib import Path
 
 from bench import transfer
 from bench.transfer import gold_factors, score_transfer
@@ -57,3 +58,33 @@ def test_a_mixed_factor_in_a_clear_sentence_counts_as_wrong() -> None:
     m = transfer.score_sentence_polarity(["negative"], [{"quality": "mixed"}])
     assert m["factor_polarity_accuracy"] == 0.0
     assert m["tagged"] == 1.0
+
+
+def test_opinions_of_one_category_that_disagree_make_it_conflict(tmp_path: Path) -> None:
+    path = tmp_path / "hotels.xml"
+    path.write_text(
+        '<Reviews><Review><sentences><sentence id="1"><text>Room big, bed awful.</text><Opinions>'
+        '<Opinion category="ROOMS#COMFORT" polarity="positive"/>'
+        '<Opinion category="ROOMS#COMFORT" polarity="negative"/>'
+        "</Opinions></sentence></sentences></Review></Reviews>",
+        encoding="utf-8",
+    )
+    rows = transfer.read_semeval_xml(path)
+    assert rows == [{"comment": "Room big, bed awful.", "ROOMS#COMFORT": "conflict"}]
+    assert gold_factors(rows[0], {"quality": ("ROOMS#COMFORT",)}) == {"quality": "mixed"}
+
+
+def test_without_an_ambience_category_quality_false_alarms_count_in_both_figures() -> None:
+    rows = [{"LOCATION#GENERAL": "positive"}]
+    predicted: list[dict[str, str | None]] = [{"quality": "positive", "convenience": "positive"}]
+    mapping = {"quality": ("ROOMS#GENERAL",), "convenience": ("LOCATION#GENERAL",)}
+    m = score_transfer(rows, predicted, mapping, "")
+    assert m["micro"]["precision"] == 0.5
+    assert m["micro_f1_strict"] == m["micro"]["f1"]
+
+
+def test_every_hotel_category_feeds_at_most_one_factor() -> None:
+    _, mapping, _ = transfer.SETS["SemEval-2015 hotels (EN)"]
+    categories = [c for columns in mapping.values() for c in columns]
+    assert len(categories) == len(set(categories))
+    assert "HOTEL#GENERAL" not in categories
