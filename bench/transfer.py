@@ -23,7 +23,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "datasets"
@@ -56,24 +56,22 @@ _SEMEVAL15_HOTELS = {
 }
 
 
-def read_semeval_xml(path: Path) -> list[dict[str, str]]:
+def read_semeval_xml(source: Path | IO[str]) -> list[dict[str, str]]:
     """Rows of a SemEval-2015/16 sentence file in the canonical CSVs' shape: `comment`, and each
     category with its polarity (`conflict` when its opinions disagree). Sentences marked
     OutOfScope are dropped, as the official evaluation does.
 
-    >>> import tempfile
+    >>> from io import StringIO
     >>> xml = ('<Reviews><Review><sentences><sentence id="1"><text>Nice room, rude staff.</text>'
     ...        '<Opinions><Opinion category="ROOMS#GENERAL" polarity="positive"/>'
     ...        '<Opinion category="SERVICE#GENERAL" polarity="negative"/></Opinions></sentence>'
     ...        '<sentence id="2" OutOfScope="TRUE"><text>n/a</text></sentence>'
     ...        '</sentences></Review></Reviews>')
-    >>> with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
-    ...     _ = f.write(xml)
-    >>> read_semeval_xml(Path(f.name))
+    >>> read_semeval_xml(StringIO(xml))
     [{'comment': 'Nice room, rude staff.', 'ROOMS#GENERAL': 'positive', 'SERVICE#GENERAL': 'negative'}]
     """
     rows = []
-    for sentence in ET.parse(path).iter("sentence"):
+    for sentence in ET.parse(source).iter("sentence"):
         if sentence.get("OutOfScope") == "TRUE":
             continue
         row = {"comment": sentence.findtext("text", default="")}
@@ -89,22 +87,20 @@ _SENTIRUEVAL = {"quality": ("Food",), "service": ("Service",), "price": ("Price"
 _REVIEW_SENTIMENT = {"both": "conflict", "absence": ""}
 
 
-def read_sentirueval(path: Path) -> list[dict[str, str]]:
+def read_sentirueval(source: Path | IO[str]) -> list[dict[str, str]]:
     """Whole reviews of SentiRuEval-2015 with their review-level sentiment per category
     (`absence`: not discussed, so empty; `both` is `conflict`).
 
-    >>> import tempfile
+    >>> from io import StringIO
     >>> xml = ('<reviews><review id="1"><text>Вкусно, но дорого.</text><categories>'
     ...        '<category name="Food" sentiment="positive"/><category name="Price" '
     ...        'sentiment="both"/><category name="Service" sentiment="absence"/>'
     ...        '</categories></review></reviews>')
-    >>> with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
-    ...     _ = f.write(xml)
-    >>> read_sentirueval(Path(f.name))
+    >>> read_sentirueval(StringIO(xml))
     [{'comment': 'Вкусно, но дорого.', 'Food': 'positive', 'Price': 'conflict', 'Service': ''}]
     """
     rows = []
-    for review in ET.parse(path).iter("review"):
+    for review in ET.parse(source).iter("review"):
         row = {"comment": review.findtext("text", default="")}
         for category in review.iter("category"):
             sentiment = category.get("sentiment", "")
