@@ -84,20 +84,14 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
 # Known misses of the current default model, kept in the table so they stay visible: each is
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
-    "Never again. Switching to another provider.": "adds quality (p=0.39, threshold 0.37)",
     "Kurier spóźnił się trzy dni.": (
-        "adds service to a late courier (p=0.61, threshold 0.33; rule R3: convenience only)"
+        "adds service to a late courier (p=0.51, threshold 0.32; rule R3: convenience only)"
     ),
     "Booking online took thirty seconds.": (
         "reads 'took <time>' as slow (convenience negative, p=0.96)"
     ),
     "Długo czekałem na infolinii, nikt nie odbierał.": (
-        "adds convenience to waiting for a person (p=0.66, threshold 0.38; rule R1: service only)"
-    ),
-    "Спасибо вам огромное! ❤️": (
-        "adds service to a thank-you (p=0.38, threshold 0.33): the model reads 'вам' as thanks "
-        "to staff, where the guide keeps thanks to the company emotion only; the Polish "
-        "thank-you it used to miss is right again"
+        "adds convenience to waiting for a person (p=0.54, threshold 0.36; rule R1: service only)"
     ),
 }
 CASES = [
