@@ -29,7 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "datasets"
@@ -79,14 +79,21 @@ class Split:
     test_languages: list[str] | None = None
 
 
-def read_mams(path: Path) -> tuple[list[str], list[Labels]]:
-    """MAMS XML -> texts and {category: polarity}; a category given twice with different
-    polarities becomes ``conflict``, as the SemEval CSVs beside it do (MAMS has none)."""
+def read_category_xml(
+    source: Path | IO[str], item_tag: str = "aspectCategory"
+) -> tuple[list[str], list[Labels]]:
+    """SemEval-style sentence XML -> texts and {category: polarity}, one entry per `item_tag`
+    element (MAMS and SemEval-2014: ``aspectCategory``; SemEval-2015/16: ``Opinion``); a
+    category given twice with different polarities becomes ``conflict``, as the SemEval CSVs
+    beside them do. Sentences marked OutOfScope are dropped, as the official evaluation does
+    (MAMS has none)."""
     texts: list[str] = []
     labels: list[Labels] = []
-    for sentence in ET.parse(path).getroot().iter("sentence"):
+    for sentence in ET.parse(source).getroot().iter("sentence"):
+        if sentence.get("OutOfScope") == "TRUE":
+            continue
         found: Labels = {}
-        for item in sentence.iter("aspectCategory"):
+        for item in sentence.iter(item_tag):
             category, polarity = item.get("category", ""), item.get("polarity", "")
             found[category] = polarity if found.get(category, polarity) == polarity else "conflict"
         texts.append((sentence.findtext("text") or "").strip())
@@ -110,8 +117,8 @@ def load_split(name: str) -> Split:
         )  # fmt: skip
     folder = SHARED / PUBLIC[name][0]
     if name == "MAMS-ACSA":
-        train_texts, train_labels = read_mams(folder / "train.xml")
-        test_texts, test_labels = read_mams(folder / "test.xml")
+        train_texts, train_labels = read_category_xml(folder / "train.xml")
+        test_texts, test_labels = read_category_xml(folder / "test.xml")
         names = sorted({k for y in train_labels for k in y})
         return Split(name, names, train_texts, train_labels, test_texts, test_labels)
     from insight.labeled import read_labeled

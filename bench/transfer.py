@@ -70,17 +70,10 @@ def read_semeval_xml(source: Path | IO[str]) -> list[dict[str, str]]:
     >>> read_semeval_xml(StringIO(xml))
     [{'comment': 'Nice room, rude staff.', 'ROOMS#GENERAL': 'positive', 'SERVICE#GENERAL': 'negative'}]
     """
-    rows = []
-    for sentence in ET.parse(source).iter("sentence"):
-        if sentence.get("OutOfScope") == "TRUE":
-            continue
-        row = {"comment": sentence.findtext("text", default="")}
-        for opinion in sentence.iter("Opinion"):
-            category, polarity = opinion.get("category", ""), opinion.get("polarity", "")
-            seen = row.get(category)
-            row[category] = polarity if seen in (None, polarity) else "conflict"
-        rows.append(row)
-    return rows
+    from bench.peers import read_category_xml
+
+    texts, labels = read_category_xml(source, "Opinion")
+    return [{"comment": text, **found} for text, found in zip(texts, labels, strict=True)]
 
 
 _SENTIRUEVAL = {"quality": ("Food",), "service": ("Service",), "price": ("Price",)}
