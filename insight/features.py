@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import DTypeLike
 
 from insight.errors import InputError, NotFittedError
 from insight.estimator import Estimator
@@ -125,11 +127,15 @@ class _TokenRecord(NamedTuple):
     starts_phrase: bool
     tag_indices: list[int]
     negated_tags: list[int]  # the tags' indices inside a sentiment scope (NEG_SENT_...)
-    chars: list[int]  # its character n-grams' indices
+    chars: list[int]  # its character n-grams' indices, as a row of a segment holds them
 
 
 class Segments(NamedTuple):
-    """Feature indices of one comment: its own (language, marks) and each clause's."""
+    """Feature indices of one comment: its own (language, marks) and each clause's.
+
+    An entry of `n_features_` or more stands for a token's whole run of character n-grams
+    (see `CommentVectorizer.weigh`): a token costs one entry, not twenty.
+    """
 
     head: list[int]  # features of the whole comment: its language and its "!" / "?"
     language: list[int]  # the language feature alone: every view of the comment has it
@@ -148,6 +154,54 @@ class Segments(NamedTuple):
         for k in chosen:
             indices += clauses[k]
         return indices
+
+
+class _Units:
+    """The character n-gram runs of cached tokens, and a sparse matrix that expands them.
+
+    A segment holds one entry per token for its run, so the matrix turns a batch's entries
+    into feature counts in one sparse product in C (see `CommentVectorizer.weigh`) instead
+    of twenty-odd Python list entries per token. Its first `n_features` rows are the
+    identity, so an entry is its own row number whether it is a feature or a run. Only
+    appends change it, under a lock: a server tags from several threads.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[list[int]] = []
+        self._lock = threading.Lock()
+        self._matrix: sp.csr_matrix | None = None
+
+    def add(self, chars: list[int]) -> int:
+        """Store a token's run; its number among the runs."""
+        with self._lock:
+            self.rows.append(chars)
+            return len(self.rows) - 1
+
+    def matrix(self, n_features: int) -> sp.csr_matrix:
+        """The identity over the features, then every run so far as a row of n-gram counts:
+        extended, not rebuilt, as runs come."""
+        with self._lock:
+            matrix = self._matrix
+            if matrix is None:
+                matrix = sp.identity(n_features, format="csr")
+            built = matrix.shape[0] - n_features
+            if built < len(self.rows):
+                new = self.rows[built:]
+                lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+                indices = np.fromiter(
+                    itertools.chain.from_iterable(new), dtype=np.int32, count=int(lengths.sum())
+                )
+                indptr = np.concatenate([matrix.indptr, matrix.indptr[-1] + np.cumsum(lengths)])
+                matrix = sp.csr_matrix(
+                    (
+                        np.ones(int(indptr[-1])),
+                        np.concatenate([matrix.indices, indices]),
+                        indptr,
+                    ),
+                    shape=(len(indptr) - 1, n_features),
+                )
+            self._matrix = matrix
+            return matrix
 
 
 class CommentVectorizer(Estimator):
@@ -215,6 +269,7 @@ class CommentVectorizer(Estimator):
         """Forget the per-token and per-pair lookups (benchmarks of a cold start use it)."""
         self._token_records: dict[str, dict[str, _TokenRecord]] = {}
         self._pair_cache: dict[tuple[str, str], int] = {}
+        self._units = _Units()
 
     # -- features ---------------------------------------------------------------------
     @property
@@ -326,6 +381,12 @@ class CommentVectorizer(Estimator):
         if self.lexicon:
             tags, starts_phrase, _ = default_lexicon().token_plan(token)
         char_get = self.char_vocabulary_.get
+        chars = [
+            i for i in map(char_get, char_ngrams(token, *self.char_ngram_range)) if i is not None
+        ]
+        cached = len(records) < _WORD_CACHE_LIMIT
+        if cached:  # one entry for the whole run: `weigh` expands it with a sparse product
+            chars = [len(self.idf_) + self._units.add(chars)]
         record = _TokenRecord(
             word=word,
             word_index=get(word),
@@ -337,23 +398,41 @@ class CommentVectorizer(Estimator):
             starts_phrase=starts_phrase,
             tag_indices=[i for i in map(get, tags) if i is not None],
             negated_tags=[i for i in map(get, map(negated_tag, tags)) if i is not None],
-            chars=[
-                i
-                for i in map(char_get, char_ngrams(token, *self.char_ngram_range))
-                if i is not None
-            ],
+            chars=chars,
         )
-        if len(records) < _WORD_CACHE_LIMIT:
+        if cached:
             records[token] = record
         return record
 
-    def weigh(self, rows: Sequence[list[int]]) -> sp.csr_matrix:
+    def weigh(self, rows: Sequence[list[int]], dtype: DTypeLike = np.float64) -> sp.csr_matrix:
         """TF-IDF rows from lists of feature indices (a feature repeats as often as it occurs).
 
         Sublinear term frequency times IDF; the word and the character block of each row are
-        L2-normalised on their own, the character block scaled by `char_weight`.
+        L2-normalised on their own, the character block scaled by `char_weight`. Prediction
+        asks for float32 here: a cast afterwards would sort every row's indices first.
         """
         self._check_fitted()
+        counts = self._counts(rows)
+        n_rows = counts.shape[0]
+        data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
+        # L2-normalise the word and the character block of each row in place: one sum of
+        # squares per (row, block), without slicing the matrix into two and stacking it back.
+        block = 2 * np.repeat(np.arange(n_rows), np.diff(counts.indptr))
+        block += counts.indices >= self.n_word_features_
+        squares = np.bincount(block, weights=data * data, minlength=2 * n_rows).astype(float)
+        scale = np.divide(1.0, np.sqrt(squares), out=np.zeros_like(squares), where=squares > 0)
+        scale[1::2] *= self.char_weight
+        data *= scale[block]
+        return sp.csr_matrix(
+            (data.astype(dtype, copy=False), counts.indices, counts.indptr),
+            shape=counts.shape,
+        )
+
+    def _counts(self, rows: Sequence[list[int]]) -> sp.csr_matrix:
+        """How often each feature occurs in each row, token n-gram runs expanded.
+
+        Indices come out unsorted within a row, which nothing downstream needs.
+        """
         # One flat Python list and one conversion at the end: per-row appends to a typed
         # array convert every index on its own and cost more than the features.
         cols: list[int] = []
@@ -362,37 +441,31 @@ class CommentVectorizer(Estimator):
         for row, indices in enumerate(rows, start=1):
             cols += indices
             ends[row] = len(cols)
-        n_word = self.n_word_features_
-        counts = sp.csr_matrix(
-            (
-                np.ones(len(cols)),
-                np.fromiter(cols, dtype=np.int32, count=len(cols)),
-                ends,
-            ),
-            shape=(len(rows), len(self.idf_)),
+        units = self._units.matrix(len(self.idf_))
+        entries = sp.csr_matrix(
+            (np.ones(len(cols)), np.fromiter(cols, dtype=np.int32, count=len(cols)), ends),
+            shape=(len(rows), units.shape[0]),
         )
-        counts.sum_duplicates()
-        data = (1.0 + np.log(counts.data)) * self.idf_[counts.indices]
-        # L2-normalise the word and the character block of each row in place: per-row sums
-        # of squares by block, without slicing the matrix into two and stacking it back.
-        is_char = counts.indices >= n_word
-        row_of = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-        squares = data * data
-        word_norm = np.sqrt(
-            np.bincount(row_of, weights=squares * ~is_char, minlength=counts.shape[0])
-        )
-        char_norm = np.sqrt(
-            np.bincount(row_of, weights=squares * is_char, minlength=counts.shape[0])
-        )
-        norm = np.where(is_char, char_norm[row_of] / self.char_weight, word_norm[row_of])
-        counts.data = np.divide(data, norm, out=np.zeros_like(data), where=norm > 0)
-        return counts
+        return entries @ units  # sums repeats: a feature counts as often as it occurs
+
+    def expand(self, indices: list[int]) -> list[int]:
+        """`indices` with each token's n-gram run (see `Segments`) written out as features."""
+        n = len(self.idf_)
+        runs = self._units.rows
+        found: list[int] = []
+        for i in indices:
+            if i < n:
+                found.append(i)
+            else:
+                found += runs[i - n]
+        return found
 
     def weigh_one(self, indices: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """One row of `weigh` as (feature indices, values), without a sparse matrix.
 
         The single-comment path of the API: its latency depends on it.
         """
+        indices = self.expand(indices)
         if not indices:
             return np.empty(0, dtype=np.int64), np.empty(0)
         index, counts = np.unique(
@@ -412,6 +485,7 @@ class CommentVectorizer(Estimator):
         matrix: the clauses of one comment in the single-comment path, in one pass of numpy
         calls rather than a `weigh_one` each."""
         n = self.idf_.shape[0]
+        rows = [self.expand(r) for r in rows]
         lengths = [len(r) for r in rows]
         flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=sum(lengths))
         keys, counts = np.unique(
@@ -462,4 +536,5 @@ class CommentVectorizer(Estimator):
         state = self.__dict__.copy()
         state["_token_records"] = {}
         state["_pair_cache"] = {}
+        state["_units"] = _Units()
         return state

@@ -394,7 +394,7 @@ class Tagger(Estimator):
                     starts.append(len(rows))
                     rows += [segment.language + clause for clause in segment.clauses]
         return ClauseViews(
-            self.vectorizer_.weigh(rows).astype(np.float32)
+            self.vectorizer_.weigh(rows, np.float32)
             if rows
             else sp.csr_matrix((0, self.vectorizer_.n_features_), dtype=np.float32),
             np.asarray(owners, dtype=np.int64),
@@ -725,7 +725,7 @@ class Tagger(Estimator):
         # float32 rows against the float32 weights: a float64 row matrix would make scipy cast
         # every weight matrix to float64 on each call, a copy of tens of MB per batch.
         segments = [self.vectorizer_.segments(item) for item in prepared]
-        features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
+        features = self.vectorizer_.weigh([s.whole() for s in segments], np.float32)
         views = self._clause_views(segments)
         whole, clause = self._batch_products(features, views)
         detect = _sigmoid(self._detection_logits(whole, clause, views))
@@ -830,9 +830,7 @@ class Tagger(Estimator):
             return []
         weights, blocks = self._one_weights()
         local_products = (
-            np.asarray(
-                self.vectorizer_.weigh(local_rows).astype(np.float32) @ weights, dtype=np.float64
-            )
+            np.asarray(self.vectorizer_.weigh(local_rows, np.float32) @ weights, dtype=np.float64)
             if local_rows
             else np.empty((0, weights.shape[1]))
         )
@@ -862,7 +860,7 @@ class Tagger(Estimator):
         """Calibrated probability of each label (columns in `labels_` order)."""
         self._check_fitted()
         segments = [self.vectorizer_.segments(prepare(t)) for t in check_texts(X)]
-        features = self.vectorizer_.weigh([s.whole() for s in segments]).astype(np.float32)
+        features = self.vectorizer_.weigh([s.whole() for s in segments], np.float32)
         views = self._clause_views(segments)
         whole = np.asarray(features @ self.coef_, dtype=np.float64)  # the detectors alone
         clause = np.asarray(views.features @ self.coef_, dtype=np.float64)
