@@ -37,6 +37,7 @@ from insight.text import (
     SCOPE_FREE,
     analyze_clauses,
     clauses,
+    fold_polish,
     is_negator,
     language_of,
     normalize,
@@ -221,6 +222,7 @@ class CommentVectorizer(Estimator):
         char_weight: float = 1.0,
         language_feature: bool = True,
         lexicon: bool = True,
+        fold_diacritics: bool = True,
     ) -> None:
         self.morphology = morphology
         self.word_ngram_range = word_ngram_range
@@ -229,6 +231,7 @@ class CommentVectorizer(Estimator):
         self.char_weight = char_weight
         self.language_feature = language_feature
         self.lexicon = lexicon
+        self.fold_diacritics = fold_diacritics
 
     # -- learning ---------------------------------------------------------------------
     def fit(self, X: Sequence[str], y: object = None) -> CommentVectorizer:
@@ -248,7 +251,12 @@ class CommentVectorizer(Estimator):
                 seen_words.update(grams)
             word_df.update(seen_words)
             char_df.update(
-                {g for clause in item.clauses for t in clause for g in char_ngrams(t, low, high)}
+                {
+                    g
+                    for clause in item.clauses
+                    for t in clause
+                    for g in char_ngrams(self._folded(t), low, high)
+                }
             )
         n = len(prepared)
         words = sorted(f for f, c in word_df.items() if c >= self.min_df)
@@ -373,8 +381,8 @@ class CommentVectorizer(Estimator):
         """Everything `segments` needs of one token of a comment in `language`, cached."""
         get = self.vocabulary_.get
         negator = is_negator(token)
-        form = word_form(token, language, self.morphology)
-        word = token if negator else form  # a negator is a feature as itself
+        form = self.form(token, language)
+        word = self._folded(token) if negator else form  # a negator is a feature as itself
         negated = "NEG_" + form
         tags: tuple[str, ...] = ()
         starts_phrase = False
@@ -382,7 +390,9 @@ class CommentVectorizer(Estimator):
             tags, starts_phrase, _ = default_lexicon().token_plan(token)
         char_get = self.char_vocabulary_.get
         chars = [
-            i for i in map(char_get, char_ngrams(token, *self.char_ngram_range)) if i is not None
+            i
+            for i in map(char_get, char_ngrams(self._folded(token), *self.char_ngram_range))
+            if i is not None
         ]
         cached = len(records) < _WORD_CACHE_LIMIT
         if cached:  # one entry for the whole run: `weigh` expands it with a sparse product
@@ -403,6 +413,18 @@ class CommentVectorizer(Estimator):
         if cached:
             records[token] = record
         return record
+
+    def form(self, token: str, language: str) -> str:
+        """The base form a token's word feature uses (before any negation mark)."""
+        return self._folded(word_form(token, language, self.morphology))
+
+    def _folded(self, text: str) -> str:
+        """`text` as the features see it: Polish letters folded when `fold_diacritics` is on.
+
+        Folding after stemming keeps the Polish stemmer's suffix rules, which need the
+        letters; a word typed without them still meets its stem in most cases.
+        """
+        return fold_polish(text) if self.fold_diacritics else text
 
     def weigh(self, rows: Sequence[list[int]], dtype: DTypeLike = np.float64) -> sp.csr_matrix:
         """TF-IDF rows from lists of feature indices (a feature repeats as often as it occurs).
@@ -512,6 +534,8 @@ class CommentVectorizer(Estimator):
     def _clause_words(self, item: Prepared) -> list[list[str]]:
         """Word n-grams (base forms, negation marked) and lexicon matches of each clause."""
         words = analyze_clauses(item.clauses, item.language, self.morphology)
+        if self.fold_diacritics:
+            words = [[fold_polish(w) for w in clause] for clause in words]
         low, high = self.word_ngram_range
         grams = [word_ngrams(w, low, high) for w in words]
         if self.lexicon:

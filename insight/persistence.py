@@ -203,6 +203,7 @@ def _restore(directory: Path, card: dict[str, Any]) -> Tagger:
     params.setdefault("polarity_char_weight", None)  # ... and before its own character weight
     params.setdefault("clause_weight", 0.0)  # ... and before detection read the best clause
     params.setdefault("mixed_needs_two_clauses", False)  # ... and before one clause, one polarity
+    params.setdefault("fold_diacritics", False)  # ... and before Polish letters were folded
     for key in ("word_ngram_range", "char_ngram_range"):
         params[key] = tuple(params[key])
     if params.get("labels") is not None:

@@ -422,6 +422,18 @@ def base_form(token: str, language: str, mode: str = "auto") -> str:
     return found
 
 
+_POLISH_FOLD = str.maketrans("ąćęłńóśźż", "acelnoszz")
+
+
+def fold_polish(text: str) -> str:
+    """Lower-case text with Polish letters written as their plain Latin ones ("ł" -> "l").
+
+    About one Polish comment in five is typed without diacritics ("obsluga", "szybko i tanio,
+    polecam"); folding makes both spellings one feature.
+    """
+    return text.translate(_POLISH_FOLD)
+
+
 def is_negator(token: str) -> bool:
     return token in _NEGATORS or token.endswith("n't")
 

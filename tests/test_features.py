@@ -6,6 +6,7 @@ from sklearn.base import clone
 
 from insight.errors import InputError, NotFittedError
 from insight.features import CommentVectorizer, char_ngrams, check_texts, prepare
+from insight.text import fold_polish
 
 TEXTS = [
     "fast delivery",
@@ -73,6 +74,8 @@ CLAUSED = [
     "Доставка быстрая, kurier miły, fast delivery",
     "I did not expect it to be this good and friendly",  # the scopes run out mid-clause
     "nie było to wcale takie złe i bardzo miłe",
+    "Obsługa miła, ale żadnych zniżek",
+    "obsluga mila, ale zadnych znizek",
     "!!!",
     "",
 ]
@@ -85,7 +88,8 @@ def _reference_clauses(vectorizer: CommentVectorizer, text: str) -> list[list[in
     found = []
     for clause, grams in zip(item.clauses, vectorizer._clause_words(item), strict=True):
         indices = [vectorizer.vocabulary_[g] for g in grams if g in vectorizer.vocabulary_]
-        chars = (g for token in clause for g in char_ngrams(token, low, high))
+        fold = fold_polish if vectorizer.fold_diacritics else str
+        chars = (g for token in clause for g in char_ngrams(fold(token), low, high))
         indices += [
             vectorizer.char_vocabulary_[g] for g in chars if g in vectorizer.char_vocabulary_
         ]
@@ -102,6 +106,7 @@ def _reference_clauses(vectorizer: CommentVectorizer, text: str) -> list[list[in
         {"word_ngram_range": (1, 1)},
         {"lexicon": False},
         {"morphology": "none"},
+        {"fold_diacritics": False},
     ],
 )
 def test_segments_hold_exactly_the_features_fit_counted(params: dict[str, object]) -> None:
@@ -112,3 +117,13 @@ def test_segments_hold_exactly_the_features_fit_counted(params: dict[str, object
             segments = vectorizer.segments(prepare(text))
             clauses = [sorted(vectorizer.expand(c)) for c in segments.clauses]
             assert clauses == _reference_clauses(vectorizer, text)
+
+
+def test_polish_typed_without_diacritics_meets_the_same_features() -> None:
+    texts = ["Obsługa bardzo miła", "cena wysoka"]
+    folded = CommentVectorizer(min_df=1).fit(texts)
+    with_letters, without = folded.transform(["obsługa miła", "obsluga mila"]).toarray()
+    np.testing.assert_allclose(with_letters, without)
+    plain = CommentVectorizer(min_df=1, fold_diacritics=False).fit(texts)
+    with_letters, without = plain.transform(["obsługa miła", "obsluga mila"]).toarray()
+    assert not np.allclose(with_letters, without)

@@ -82,11 +82,14 @@ def test_a_model_saved_before_the_clause_rules_predicts_as_it_did(
     save_model(tiny_tagger, tmp_path / "m")
     card_path = tmp_path / "m" / CARD
     card = json.loads(card_path.read_text())
-    del card["params"]["clause_weight"], card["params"]["mixed_needs_two_clauses"]
+    for name in ("clause_weight", "mixed_needs_two_clauses", "fold_diacritics"):
+        del card["params"][name]
     card_path.write_text(json.dumps(card))
     loaded = load_model(tmp_path / "m")
     assert loaded.clause_weight == 0.0
     assert loaded.mixed_needs_two_clauses is False
+    assert loaded.fold_diacritics is False
+    assert loaded.vectorizer_.fold_diacritics is False
 
 
 def test_not_a_model_directory(tmp_path: Path) -> None:
