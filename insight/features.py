@@ -313,7 +313,7 @@ class CommentVectorizer(Estimator):
         language = [i for i in map(get, self._language_features(item)) if i is not None]
         head = language + [i for i in map(get, item.marks) if i is not None]
         records = self._token_records.setdefault(item.language, {})
-        lexicon = default_lexicon() if self.lexicon else None
+        lexicon = default_lexicon(self.fold_diacritics) if self.lexicon else None
         low, high = self.word_ngram_range
         unigrams = low <= 1
         found = []
@@ -387,7 +387,7 @@ class CommentVectorizer(Estimator):
         tags: tuple[str, ...] = ()
         starts_phrase = False
         if self.lexicon:
-            tags, starts_phrase, _ = default_lexicon().token_plan(token)
+            tags, starts_phrase, _ = default_lexicon(self.fold_diacritics).token_plan(token)
         char_get = self.char_vocabulary_.get
         chars = [
             i
@@ -539,7 +539,8 @@ class CommentVectorizer(Estimator):
         low, high = self.word_ngram_range
         grams = [word_ngrams(w, low, high) for w in words]
         if self.lexicon:
-            for found, matches in zip(grams, clause_features(item.clauses), strict=True):
+            lexicon = default_lexicon(self.fold_diacritics)
+            for found, matches in zip(grams, clause_features(item.clauses, lexicon), strict=True):
                 found += matches
         return grams
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from insight.text import clauses, is_negator
+from insight.text import clauses, fold_polish, is_negator
 
 LEXICON_PATH = Path(__file__).parent / "resources" / "lexicon.json"
 _MIN_PREFIX = 3
@@ -36,7 +36,7 @@ class _Entry:
 class Lexicon:
     """Matches tokens of a normalised comment against prefix and exact-word entries."""
 
-    def __init__(self, data: dict[str, object]) -> None:
+    def __init__(self, data: dict[str, object], *, folded: bool = False) -> None:
         self._exact: dict[str, set[str]] = defaultdict(set)
         self._prefix: dict[str, set[str]] = defaultdict(set)
         self._phrases: dict[str, list[_Entry]] = defaultdict(list)  # keyed by first word
@@ -45,6 +45,8 @@ class Lexicon:
         self.tags = sorted(tag for tag, _ in groups)
         for tag, lists in groups:
             for entries in lists.values():
+                if folded:  # each entry also in plain letters (see `insight.text.fold_polish`)
+                    entries = list(dict.fromkeys([*entries, *map(fold_polish, entries)]))
                 for raw in entries:
                     words = tuple(w.rstrip("$") for w in raw.split())
                     exact = tuple(w.endswith("$") for w in raw.split())
@@ -126,8 +128,10 @@ def negated_tag(tag: str) -> str:
 
 
 @cache
-def default_lexicon() -> Lexicon:
-    return Lexicon(json.loads(LEXICON_PATH.read_text(encoding="utf-8")))
+def default_lexicon(folded: bool = False) -> Lexicon:
+    """The bundled lexicon; `folded` adds every entry written in plain letters ("obslug" beside
+    "obsług"), for models whose features fold Polish letters."""
+    return Lexicon(json.loads(LEXICON_PATH.read_text(encoding="utf-8")), folded=folded)
 
 
 def lexicon_features(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[str]:

@@ -94,10 +94,11 @@ class Tagger(Estimator):
     guesses on one-clause comments were wrong (scratch).
 
     `fold_diacritics` writes Polish letters as plain ones in the word and character features
-    ("obsługa" and "obsluga" become one), since about one Polish comment in five is typed
-    without them. Fitted on train (scratch, fourteenth-wave corpus): dev micro F1 0.8247 ->
-    0.8276, and 0.8207 -> 0.8264 on dev with every Polish letter stripped; waves 14, 12 and 9
-    held out in turn 0.8007 -> 0.8007, 0.7524 -> 0.7561, 0.7626 -> 0.7644.
+    and matches the lexicon in both spellings ("obsługa" and "obsluga" become one), since
+    about one Polish comment in five is typed without them. Fitted on train (scratch,
+    fourteenth-wave corpus): dev micro F1 0.8247 -> 0.8292, and 0.8207 -> 0.8284 on dev with
+    every Polish letter stripped; waves 14, 12 and 9 held out in turn 0.8007 -> 0.8003,
+    0.7524 -> 0.7557, 0.7626 -> 0.7632.
     """
 
     card_: dict[str, Any]  # the model card, set by `insight.persistence` on save and load
@@ -531,7 +532,8 @@ class Tagger(Estimator):
             return found
         weights = self._cue_weights()
         form = self.vectorizer_.form(token, language)
-        tags = default_lexicon().token_tags(token) if self.lexicon else frozenset()
+        lexicon = default_lexicon(self.fold_diacritics) if self.lexicon else None
+        tags = lexicon.token_tags(token) if lexicon else frozenset()
         found = {}
         for label in self.labels_:
             weight = weights[label].get(form, 0.0)
