@@ -163,14 +163,19 @@ class _Units:
     A segment holds one entry per token for its run, so the matrix turns a batch's entries
     into feature counts in one sparse product in C (see `CommentVectorizer.weigh`) instead
     of twenty-odd Python list entries per token. Its first `n_features` rows are the
-    identity, so an entry is its own row number whether it is a feature or a run. Only
+    identity, so an entry is its own row number whether it is a feature or a run. The
+    matrix lives in buffers that double when full, so a long-running server that meets a
+    few new words per request pays for those words, not for every run it has seen. Only
     appends change it, under a lock: a server tags from several threads.
     """
 
     def __init__(self) -> None:
         self.rows: list[list[int]] = []
         self._lock = threading.Lock()
-        self._matrix: sp.csr_matrix | None = None
+        self._n_rows = 0  # rows in the buffers: the identity's, then the runs written so far
+        self._indptr = np.zeros(1, dtype=np.int32)
+        self._indices = np.empty(0, dtype=np.int32)
+        self._ones = np.empty(0)
 
     def add(self, chars: list[int]) -> int:
         """Store a token's run; its number among the runs."""
@@ -179,30 +184,44 @@ class _Units:
             return len(self.rows) - 1
 
     def matrix(self, n_features: int) -> sp.csr_matrix:
-        """The identity over the features, then every run so far as a row of n-gram counts:
-        extended, not rebuilt, as runs come."""
+        """The identity over the features, then every run so far as a row of n-gram counts."""
         with self._lock:
-            matrix = self._matrix
-            if matrix is None:
-                matrix = sp.identity(n_features, format="csr")
-            built = matrix.shape[0] - n_features
-            if built < len(self.rows):
-                new = self.rows[built:]
+            if not self._n_rows:
+                self._write(np.arange(n_features, dtype=np.int32), np.ones(n_features, np.int64))
+            new = self.rows[self._n_rows - n_features :]
+            if new:
                 lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
-                indices = np.fromiter(
-                    itertools.chain.from_iterable(new), dtype=np.int32, count=int(lengths.sum())
-                )
-                indptr = np.concatenate([matrix.indptr, matrix.indptr[-1] + np.cumsum(lengths)])
-                matrix = sp.csr_matrix(
-                    (
-                        np.ones(int(indptr[-1])),
-                        np.concatenate([matrix.indices, indices]),
-                        indptr,
-                    ),
-                    shape=(len(indptr) - 1, n_features),
-                )
-            self._matrix = matrix
-            return matrix
+                flat = itertools.chain.from_iterable(new)
+                self._write(np.fromiter(flat, dtype=np.int32, count=int(lengths.sum())), lengths)
+            nnz = int(self._indptr[self._n_rows])
+            return sp.csr_matrix(
+                (self._ones[:nnz], self._indices[:nnz], self._indptr[: self._n_rows + 1]),
+                shape=(self._n_rows, n_features),
+            )
+
+    def _write(self, indices: np.ndarray, lengths: np.ndarray) -> None:
+        """Append rows (their `lengths` and concatenated `indices`) to the buffers."""
+        start = int(self._indptr[self._n_rows])
+        end = start + len(indices)
+        self._indices = _room(self._indices, end)
+        self._ones = _room(self._ones, end, fill=1.0)
+        self._indptr = _room(self._indptr, self._n_rows + len(lengths) + 1)
+        self._indices[start:end] = indices
+        self._indptr[self._n_rows + 1 : self._n_rows + len(lengths) + 1] = start + np.cumsum(
+            lengths
+        )
+        self._n_rows += len(lengths)
+
+
+def _room(buffer: np.ndarray, size: int, fill: float | None = None) -> np.ndarray:
+    """`buffer`, or a copy at least twice as long when it is shorter than `size`."""
+    if len(buffer) >= size:
+        return buffer
+    grown = np.empty(max(size, 2 * len(buffer)), dtype=buffer.dtype)
+    grown[: len(buffer)] = buffer
+    if fill is not None:
+        grown[len(buffer) :] = fill
+    return grown
 
 
 class CommentVectorizer(Estimator):

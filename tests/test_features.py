@@ -127,3 +127,14 @@ def test_polish_typed_without_diacritics_meets_the_same_features() -> None:
     plain = CommentVectorizer(min_df=1, fold_diacritics=False).fit(texts)
     with_letters, without = plain.transform(["obsługa miła", "obsluga mila"]).toarray()
     assert not np.allclose(with_letters, without)
+
+
+def test_rows_are_the_same_whatever_the_caches_saw_before() -> None:
+    # the token n-gram matrix grows batch by batch (its buffers double): rows must not depend
+    # on which batches came first
+    vectorizer = CommentVectorizer(min_df=1).fit(TEXTS + CLAUSED)
+    late = ["courier delivery fast", "не очень быстро", "obsluga mila"]
+    warm = [vectorizer.transform([text]).toarray() for text in CLAUSED + late]
+    vectorizer.clear_caches()
+    cold = vectorizer.transform(late).toarray()
+    np.testing.assert_allclose(np.vstack(warm[-3:]), cold, atol=1e-12)
