@@ -30,7 +30,13 @@ from numpy.typing import DTypeLike
 
 from insight.errors import InputError, NotFittedError
 from insight.estimator import Estimator
-from insight.lexicon import SENTIMENT_SCOPE, clause_features, default_lexicon, negated_tag
+from insight.lexicon import (
+    SENTIMENT_SCOPE,
+    Lexicon,
+    clause_features,
+    default_lexicon,
+    negated_tag,
+)
 from insight.text import (
     MORPHOLOGY_MODES,
     NEGATION_SCOPE,
@@ -332,7 +338,7 @@ class CommentVectorizer(Estimator):
         language = [i for i in map(get, self._language_features(item)) if i is not None]
         head = language + [i for i in map(get, item.marks) if i is not None]
         records = self._token_records.setdefault(item.language, {})
-        lexicon = default_lexicon(self.fold_diacritics) if self.lexicon else None
+        lexicon = self.matcher()
         low, high = self.word_ngram_range
         unigrams = low <= 1
         found = []
@@ -405,8 +411,9 @@ class CommentVectorizer(Estimator):
         negated = "NEG_" + form
         tags: tuple[str, ...] = ()
         starts_phrase = False
-        if self.lexicon:
-            tags, starts_phrase, _ = default_lexicon(self.fold_diacritics).token_plan(token)
+        lexicon = self.matcher()
+        if lexicon:
+            tags, starts_phrase, _ = lexicon.token_plan(token)
         char_get = self.char_vocabulary_.get
         chars = [
             i
@@ -432,6 +439,11 @@ class CommentVectorizer(Estimator):
         if cached:
             records[token] = record
         return record
+
+    def matcher(self) -> Lexicon | None:
+        """The lexicon whose matches are features (both spellings when letters are folded), or
+        None when `lexicon` is off."""
+        return default_lexicon(self.fold_diacritics) if self.lexicon else None
 
     def form(self, token: str, language: str) -> str:
         """The base form a token's word feature uses (before any negation mark)."""
@@ -557,8 +569,8 @@ class CommentVectorizer(Estimator):
             words = [[fold_polish(w) for w in clause] for clause in words]
         low, high = self.word_ngram_range
         grams = [word_ngrams(w, low, high) for w in words]
-        if self.lexicon:
-            lexicon = default_lexicon(self.fold_diacritics)
+        lexicon = self.matcher()
+        if lexicon:
             for found, matches in zip(grams, clause_features(item.clauses, lexicon), strict=True):
                 found += matches
         return grams

@@ -36,7 +36,6 @@ from insight.estimator import Estimator
 from insight.evaluation import evaluate_tags
 from insight.features import CommentVectorizer, Prepared, Segments, check_texts, prepare
 from insight.gcpause import gc_paused
-from insight.lexicon import default_lexicon
 from insight.nps import nps_score
 from insight.taxonomy import FACTORS
 
@@ -532,7 +531,7 @@ class Tagger(Estimator):
             return found
         weights = self._cue_weights()
         form = self.vectorizer_.form(token, language)
-        lexicon = default_lexicon(self.fold_diacritics) if self.lexicon else None
+        lexicon = self.vectorizer_.matcher()
         tags = lexicon.token_tags(token) if lexicon else frozenset()
         found = {}
         for label in self.labels_:
