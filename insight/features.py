@@ -406,8 +406,9 @@ class CommentVectorizer(Estimator):
         """Everything `segments` needs of one token of a comment in `language`, cached."""
         get = self.vocabulary_.get
         negator = is_negator(token)
+        folded = self._folded(token)
         form = self.form(token, language)
-        word = self._folded(token) if negator else form  # a negator is a feature as itself
+        word = folded if negator else form  # a negator is a feature as itself
         negated = "NEG_" + form
         tags: tuple[str, ...] = ()
         starts_phrase = False
@@ -416,9 +417,7 @@ class CommentVectorizer(Estimator):
             tags, starts_phrase, _ = lexicon.token_plan(token)
         char_get = self.char_vocabulary_.get
         chars = [
-            i
-            for i in map(char_get, char_ngrams(self._folded(token), *self.char_ngram_range))
-            if i is not None
+            i for i in map(char_get, char_ngrams(folded, *self.char_ngram_range)) if i is not None
         ]
         cached = len(records) < _WORD_CACHE_LIMIT
         if cached:  # one entry for the whole run: `weigh` expands it with a sparse product
