@@ -350,9 +350,12 @@ class Tagger(Estimator):
             model = self._detector().fit(
                 kept[train] @ scale, present[train], sample_weight=weight[train]
             )
-            scores = model.decision_function(features @ scale)
+            # The scaling folded into the weights: scaling every row (and every clause row)
+            # first would copy both matrices in each fold for the same scores.
+            coef, bias = scale @ model.coef_.ravel(), float(model.intercept_[0])
+            scores = features @ coef + bias
             if len(clause_views.owners):
-                clause = model.decision_function(clause_views.features @ scale)
+                clause = clause_views.features @ coef + bias
                 scores = blend_clauses(scores, clause, clause_views, self.clause_weight)
             oof_score[test] = scores[rows[test]]
         slope, offset = _platt(oof_score, present, weight)
