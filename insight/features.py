@@ -270,19 +270,21 @@ class CommentVectorizer(Estimator):
         word_df: Counter[str] = Counter()
         char_df: Counter[str] = Counter()
         low, high = self.char_ngram_range
+        grams_of: dict[str, frozenset[str]] = {}  # a token's n-grams, built once per token
         for item in prepared:
             seen_words = set(self._head_features(item))
             for grams in self._clause_words(item):
                 seen_words.update(grams)
             word_df.update(seen_words)
-            char_df.update(
-                {
-                    g
-                    for clause in item.clauses
-                    for t in clause
-                    for g in char_ngrams(self._folded(t), low, high)
-                }
-            )
+            seen_chars: set[str] = set()
+            for clause in item.clauses:
+                for token in clause:
+                    found = grams_of.get(token)
+                    if found is None:
+                        found = frozenset(char_ngrams(self._folded(token), low, high))
+                        grams_of[token] = found
+                    seen_chars |= found
+            char_df.update(seen_chars)
         n = len(prepared)
         words = sorted(f for f, c in word_df.items() if c >= self.min_df)
         chars = sorted(f for f, c in char_df.items() if c >= self.min_df)
