@@ -9,7 +9,7 @@
 - Warm start, our corpus: per language, 300 train/dev rows play the company's set; the
   base is the other train/dev rows; both models are scored on that language's test rows.
   Both fit with 3 inner folds, as every simulation fit here does (`insight train` uses 5):
-  with the base at 30,000 rows, each fold is a full fit of the corpus.
+  with the base over 30,000 rows, each fold is a full fit of the corpus.
 
 Public data is read in place from ../shared/datasets, never copied.
 """
