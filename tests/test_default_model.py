@@ -85,11 +85,16 @@ CLEAR: list[tuple[str, dict[str, str]]] = [
 # strict, so the day the model gets one right the test fails and the mark must be removed.
 KNOWN_MISSES = {
     "Długo czekałem na infolinii, nikt nie odbierał.": (
-        "adds convenience to waiting for a person (p=0.84, threshold 0.35; rule R1: service only)"
+        "adds convenience to waiting for a person (p=0.89, threshold 0.36; rule R1: service only)"
     ),
     "Miła obsługa, ale drogo.": (
         "price comes out mixed instead of negative: the polarity model reads the second clause "
         "after praise as a trade-off (a miss since the fourteenth-wave model)"
+    ),
+    "Great service but expensive.": (
+        "price comes out mixed instead of negative, the Polish miss above in English (a miss "
+        "since the twenty-third-wave model): clauses drop the 'but', so the features cannot tell "
+        "'X but expensive' (the corpus: mostly negative) from 'expensive but X' (mostly mixed)"
     ),
 }
 CASES = [
