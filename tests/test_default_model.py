@@ -89,7 +89,8 @@ KNOWN_MISSES = {
     ),
     "Miła obsługa, ale drogo.": (
         "price comes out mixed instead of negative: the polarity model reads the second clause "
-        "after praise as a trade-off (a miss since the fourteenth-wave model)"
+        "after praise as a trade-off, since clauses drop the 'ale' and with it which side of it "
+        "the price was said on (a miss since the fourteenth-wave model)"
     ),
     "Great service but expensive.": (
         "price comes out mixed instead of negative, the Polish miss above in English (a miss "
