@@ -6,7 +6,7 @@ giving the same shape back, and ``save(directory)`` (for its size on disk). Each
 data set) pair runs in its own spawned child process, so peak memory is that pair's alone; the
 peers that compute on one core run two at a time, each in its own child with its own core.
 
-    python -m bench --only peers           # the section (about 8 minutes on 2 cores)
+    python -m bench --only peers           # the section (about 5 minutes on 2 cores)
     python -m bench.peers --choose         # how the spaCy epochs and the embedding C were chosen
 
 Data is read from ../shared/datasets (MAMS is parsed from its XML in memory); nothing is
