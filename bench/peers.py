@@ -596,9 +596,7 @@ def run_one(
     from insight.evaluation import evaluate_tags
 
     if one_thread:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
+        _one_thread()
     random.seed(0)
     data = load_split(dataset)
     system = make_system(key, dataset)
@@ -629,6 +627,17 @@ def run_one(
         "train_rows": len(data.train_texts),
         "test_rows": len(data.test_texts),
     }
+
+
+def _one_thread() -> None:
+    """Hold BLAS and OpenMP to one thread. The libraries are loaded lazily, mostly after this
+    call (by the fit), and read these variables when they load; threadpoolctl covers any
+    already loaded, which it alone would miss."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def _in_children(keys: list[str], dataset: str, at_once: int) -> dict[str, Any]:
