@@ -630,9 +630,10 @@ def run_one(
 
 
 def _one_thread() -> None:
-    """Hold BLAS and OpenMP to one thread. The libraries are loaded lazily, mostly after this
-    call (by the fit), and read these variables when they load; threadpoolctl covers any
-    already loaded, which it alone would miss."""
+    """Hold BLAS and OpenMP to one thread. threadpoolctl limits the libraries already loaded
+    (numpy's OpenBLAS, which the bench imports in every child); the ones the fit loads later
+    (scipy's OpenBLAS, OpenMP) read these variables when they load, and threadpoolctl alone
+    would leave them at every core."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     from threadpoolctl import threadpool_limits
