@@ -146,7 +146,7 @@ def check_labeled_frame(
     if canonical:
         problems.extend(_check_canonical_values(frame))
 
-    near = _near_duplicates(texts)
+    near = near_duplicates(texts)
     for row, other, how in near:
         problems.append(
             Problem(
@@ -190,7 +190,7 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
 
 
-def _near_duplicates(texts: Sequence[str]) -> list[tuple[int, int, str]]:
+def near_duplicates(texts: Sequence[str]) -> list[tuple[int, int, str]]:
     """(row, earlier row, how) for rows equal after normalising or with 3-shingle Jaccard > 0.8."""
     found: list[tuple[int, int, str]] = []
     first: dict[str, int] = {}
