@@ -121,15 +121,18 @@ def stage(
 def blind_parts(
     staged: Sequence[Mapping[str, str]], parts: int, seed: int
 ) -> dict[str, list[dict[str, str]]]:
-    """Each writer's rows shuffled and cut into `parts` files with the label cells emptied."""
+    """Each writer's rows shuffled and cut into `parts` files with the label cells emptied.
+
+    The shuffle depends on the writer's part name and the seed only, so files already handed
+    to annotators stay the same when later writers' parts are added.
+    """
     by_part: dict[str, list[Mapping[str, str]]] = defaultdict(list)
     for row in staged:
         by_part[row["key"].rsplit("-", 1)[0]].append(row)
-    rng = random.Random(seed)
     out = {}
     for part in sorted(by_part):
         rows = list(by_part[part])
-        rng.shuffle(rows)
+        random.Random(f"{seed}-{part}").shuffle(rows)
         for k in range(parts):
             out[f"{part}_{k + 1}"] = [
                 {**{c: row[c] for c in STAGED_COLUMNS}, **dict.fromkeys(FACTORS, "")}

@@ -67,6 +67,8 @@ def test_blind_parts_hold_every_row_once_without_labels() -> None:
     assert sorted(keys) == sorted(r["key"] for r in staged)
     assert all(r["quality"] == r["service"] == "" for rows in files.values() for r in rows)
     assert blind_parts(staged, parts=2, seed=3) == files
+    alone = blind_parts([r for r in staged if r["key"].startswith("en_a")], parts=2, seed=3)
+    assert alone["en_a_1"] == files["en_a_1"]  # a later writer's rows change nothing here
 
 
 def test_agreement_is_micro_f1_of_presence_and_polarity_where_both_tag() -> None:
