@@ -12,7 +12,7 @@ A wave lives in one directory while it is made (the data card's "How it was writ
 
 python -m training.wave stage DIR
 python -m training.wave blind DIR [--parts 2] [--seed N]
-python -m training.wave compare DIR
+python -m training.wave compare DIR [--lang ru ...]
 python -m training.wave integrate DIR --wave 28 --seed N [--write]
 """
 
@@ -353,11 +353,11 @@ def _stage_command(wave: Path) -> int:
     return 0
 
 
-def _compare_command(wave: Path) -> int:
-    staged = read_rows(wave / "staged.csv")
+def _compare_command(wave: Path, languages: Sequence[str]) -> int:
+    staged = [r for r in read_rows(wave / "staged.csv") if r["lang"] in languages]
     second = read_second(wave, staged)
     report = {}
-    for lang in LANGUAGES:
+    for lang in languages:
         rows = [r for r in staged if r["lang"] == lang]
         report[lang] = agreement([(labels_of(r), second[r["key"]]) for r in rows])
         todo = disagreements(rows, second)
@@ -407,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("stage", "blind", "compare", "integrate"):
         p = sub.add_parser(name)
         p.add_argument("wave", type=Path, help="the wave's directory")
+        if name == "compare":
+            p.add_argument("--lang", nargs="+", choices=LANGUAGES, help="only these languages")
         if name == "blind":
             p.add_argument("--parts", type=int, default=2)
             p.add_argument("--seed", type=int, default=0)
@@ -425,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({name: len(rows) for name, rows in files.items()}, indent=1))
             return 0
         if args.command == "compare":
-            return _compare_command(args.wave)
+            return _compare_command(args.wave, args.lang or LANGUAGES)
         return _integrate_command(args.wave, args.number, args.seed, args.write)
     except (WaveError, FileNotFoundError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
