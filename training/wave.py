@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import re
@@ -121,24 +122,21 @@ def stage(
 def blind_parts(
     staged: Sequence[Mapping[str, str]], parts: int, seed: int
 ) -> dict[str, list[dict[str, str]]]:
-    """Each writer's rows shuffled and cut into `parts` files with the label cells emptied.
+    """Each writer's rows cut into `parts` files in a random order, label cells emptied.
 
-    The shuffle depends on the writer's part name and the seed only, so files already handed
-    to annotators stay the same when later writers' parts are added.
+    A row's file and place depend on its key and the seed only, so the files already handed
+    to annotators stay the same when rows are added or dropped elsewhere.
     """
-    by_part: dict[str, list[Mapping[str, str]]] = defaultdict(list)
-    for row in staged:
-        by_part[row["key"].rsplit("-", 1)[0]].append(row)
-    out = {}
-    for part in sorted(by_part):
-        rows = list(by_part[part])
-        random.Random(f"{seed}-{part}").shuffle(rows)
-        for k in range(parts):
-            out[f"{part}_{k + 1}"] = [
-                {**{c: row[c] for c in STAGED_COLUMNS}, **dict.fromkeys(FACTORS, "")}
-                for row in rows[k::parts]
-            ]
-    return out
+    out: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in sorted(staged, key=lambda r: _draw(seed, r["key"])):
+        part = row["key"].rsplit("-", 1)[0]
+        name = f"{part}_{_draw(seed, row['key']) % parts + 1}"
+        out[name].append({**{c: row[c] for c in STAGED_COLUMNS}, **dict.fromkeys(FACTORS, "")})
+    return dict(sorted(out.items()))
+
+
+def _draw(seed: int, key: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}-{key}".encode()).digest()[:8], "big")
 
 
 def agreement(pairs: Sequence[tuple[Labels, Labels]]) -> dict[str, float | int]:
@@ -353,6 +351,19 @@ def _stage_command(wave: Path) -> int:
     return 0
 
 
+def _blind_command(wave: Path, parts: int, seed: int, force: bool) -> int:
+    """Write the blind files; one already handed out is kept unless `force`."""
+    written = {}
+    for name, rows in blind_parts(read_rows(wave / "staged.csv"), parts, seed).items():
+        path = wave / "blind" / f"{name}.csv"
+        if path.exists() and not force:
+            continue
+        write_rows(path, STAGED_COLUMNS, rows)
+        written[name] = len(rows)
+    print(json.dumps({"written": written}, indent=1))
+    return 0
+
+
 def _compare_command(wave: Path, languages: Sequence[str]) -> int:
     staged = [r for r in read_rows(wave / "staged.csv") if r["lang"] in languages]
     second = read_second(wave, staged)
@@ -412,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "blind":
             p.add_argument("--parts", type=int, default=2)
             p.add_argument("--seed", type=int, default=0)
+            p.add_argument("--force", action="store_true", help="rewrite existing blind files")
         if name == "integrate":
             p.add_argument("--wave", dest="number", type=int, required=True)
             p.add_argument("--seed", type=int, required=True)
@@ -421,11 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "stage":
             return _stage_command(args.wave)
         if args.command == "blind":
-            files = blind_parts(read_rows(args.wave / "staged.csv"), args.parts, args.seed)
-            for name, rows in files.items():
-                write_rows(args.wave / "blind" / f"{name}.csv", STAGED_COLUMNS, rows)
-            print(json.dumps({name: len(rows) for name, rows in files.items()}, indent=1))
-            return 0
+            return _blind_command(args.wave, args.parts, args.seed, args.force)
         if args.command == "compare":
             return _compare_command(args.wave, args.lang or LANGUAGES)
         return _integrate_command(args.wave, args.number, args.seed, args.write)

@@ -62,13 +62,14 @@ def test_writer_rows_with_bad_cells_are_named_by_file_row_and_column() -> None:
 def test_blind_parts_hold_every_row_once_without_labels() -> None:
     staged, _ = stage(PARTS, [])
     files = blind_parts(staged, parts=2, seed=3)
-    assert sorted(files) == ["en_a_1", "en_a_2", "en_b_1", "en_b_2"]
+    assert set(files) <= {"en_a_1", "en_a_2", "en_b_1", "en_b_2"}
     keys = [r["key"] for rows in files.values() for r in rows]
     assert sorted(keys) == sorted(r["key"] for r in staged)
     assert all(r["quality"] == r["service"] == "" for rows in files.values() for r in rows)
     assert blind_parts(staged, parts=2, seed=3) == files
-    alone = blind_parts([r for r in staged if r["key"].startswith("en_a")], parts=2, seed=3)
-    assert alone["en_a_1"] == files["en_a_1"]  # a later writer's rows change nothing here
+    fewer = blind_parts([r for r in staged if r["key"] != "en_a-001"], parts=2, seed=3)
+    for name, rows in fewer.items():  # dropping a row moves no other row
+        assert rows == [r for r in files[name] if r["key"] != "en_a-001"]
 
 
 def test_agreement_is_micro_f1_of_presence_and_polarity_where_both_tag() -> None:
