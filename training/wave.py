@@ -382,11 +382,35 @@ def _compare_command(wave: Path, languages: Sequence[str]) -> int:
     return 0
 
 
+def landed_already(
+    staged: Sequence[Mapping[str, str]], existing: Sequence[Mapping[str, str]], record: Path
+) -> str | None:
+    """Why this wave must not be appended (again), or None.
+
+    Staging drops every row equal to a corpus row, so a staged comment found in the corpus means
+    the wave was appended before, perhaps by a run that stopped before writing its record.
+    """
+    if record.exists():
+        return f"{record} exists: wave already landed; pick the next wave number"
+    texts = {r["comment"] for r in existing}
+    found = [r["key"] for r in staged if r["comment"] in texts]
+    if found:
+        return (
+            f"{len(found)} staged rows are already in the corpus (e.g. {found[:3]}): this wave "
+            "was appended before; restore data/corpus.csv from git or finish by hand"
+        )
+    return None
+
+
 def _integrate_command(wave: Path, number: int, seed: int, write: bool) -> int:
     staged = read_rows(wave / "staged.csv")
     second = read_second(wave, staged)
     final, sides = final_labels(staged, second, read_adjudications(wave))
     existing = read_rows(CORPUS)
+    record_path = DATA / "annotations" / f"wave{number}.csv"
+    problem = landed_already(staged, existing, record_path)
+    if problem:
+        raise WaveError(problem)
     rows = new_corpus_rows(staged, final, existing, seed)
     record = annotation_record(rows, {r["key"]: r for r in staged}, second)
     print(
@@ -403,9 +427,7 @@ def _integrate_command(wave: Path, number: int, seed: int, write: bool) -> int:
     write_rows(wave / "new_rows.csv", (*CORPUS_COLUMNS, "key"), rows)
     if write:
         write_rows(CORPUS, CORPUS_COLUMNS, [*existing, *rows])
-        write_rows(
-            DATA / "annotations" / f"wave{number}.csv", ("id", "annotation", *FACTORS), record
-        )
+        write_rows(record_path, ("id", "annotation", *FACTORS), record)
         print(f"appended {len(rows)} rows to {CORPUS}; wrote data/annotations/wave{number}.csv")
     return 0
 

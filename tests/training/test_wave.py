@@ -11,6 +11,7 @@ from training.wave import (
     blind_parts,
     disagreements,
     final_labels,
+    landed_already,
     new_corpus_rows,
     stage,
     validate_writer_rows,
@@ -124,3 +125,13 @@ def test_new_rows_continue_each_languages_ids_and_record_both_annotations() -> N
     kinds = [(r["id"], r["annotation"]) for r in record if r["id"] == "en-0042"]
     assert kinds == [("en-0042", "writer"), ("en-0042", "second"), ("en-0042", "adjudicated")]
     assert len(record) == 2 * len(rows) + 1
+
+
+def test_a_wave_is_never_appended_twice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    staged, _ = stage({"en_a": PARTS["en_a"]}, [])
+    record = tmp_path / "wave99.csv"
+    assert landed_already(staged, [{"comment": "something else"}], record) is None
+    again = landed_already(staged, [{"comment": staged[0]["comment"]}], record)
+    assert again is not None and "already in the corpus" in again
+    record.write_text("id\n")
+    assert "already landed" in (landed_already(staged, [], record) or "")
