@@ -12,7 +12,9 @@ import csv
 import json
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from insight.checks import CheckReport, check_labeled_file
 from insight.taxonomy import FACTORS
@@ -145,30 +147,14 @@ def agreement(path: Path) -> dict[str, object]:
     """Agreement of the writer's and the second annotator's labels in an annotation record.
 
     The record has one row per (comment, annotation): ``writer``, ``second`` and, where they
-    differ, ``adjudicated``. Kappa is Cohen's on each factor's presence; polarity agreement is
-    over the comments where both annotations have the factor.
+    differ, ``adjudicated``.
     """
     by_id: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
     for row in read_rows(path):
         by_id[row["id"]][row["annotation"]] = {f: row[f] for f in FACTORS}
-    pairs = [(a["writer"], a["second"]) for a in by_id.values()]
-    factors: dict[str, dict[str, float]] = {}
-    for f in FACTORS:
-        first = [bool(w[f]) for w, _ in pairs]
-        other = [bool(s[f]) for _, s in pairs]
-        shared = [(w[f], s[f]) for w, s in pairs if w[f] and s[f]]
-        factors[f] = {
-            "kappa": round(_kappa(first, other), 3),
-            "polarity": round(sum(a == b for a, b in shared) / max(len(shared), 1), 3),
-        }
-    writer = {(i, f) for i, a in by_id.items() for f in FACTORS if a["writer"][f]}
-    second = {(i, f) for i, a in by_id.items() for f in FACTORS if a["second"][f]}
     adjudicated = [a for a in by_id.values() if "adjudicated" in a]
     return {
-        "rows": len(pairs),
-        "factors": factors,
-        "micro_f1": round(2 * len(writer & second) / max(len(writer) + len(second), 1), 3),
-        "rows_differing": sum(w != s for w, s in pairs),
+        **pair_agreement([(a["writer"], a["second"]) for a in by_id.values()]),
         "adjudicated_as": dict(
             Counter(
                 "writer"
@@ -179,6 +165,31 @@ def agreement(path: Path) -> dict[str, object]:
                 for a in adjudicated
             )
         ),
+    }
+
+
+def pair_agreement(pairs: Sequence[tuple[Mapping[str, str], Mapping[str, str]]]) -> dict[str, Any]:
+    """Agreement of two annotations of the same comments, each {factor: polarity or ""}.
+
+    Kappa is Cohen's on each factor's presence; polarity agreement is over the comments where
+    both annotations have the factor; micro F1 is over (comment, factor) pairs.
+    """
+    factors: dict[str, dict[str, float]] = {}
+    for f in FACTORS:
+        first = [bool(w[f]) for w, _ in pairs]
+        other = [bool(s[f]) for _, s in pairs]
+        shared = [(w[f], s[f]) for w, s in pairs if w[f] and s[f]]
+        factors[f] = {
+            "kappa": round(_kappa(first, other), 3),
+            "polarity": round(sum(a == b for a, b in shared) / max(len(shared), 1), 3),
+        }
+    writer = {(i, f) for i, (w, _) in enumerate(pairs) for f in FACTORS if w[f]}
+    second = {(i, f) for i, (_, s) in enumerate(pairs) for f in FACTORS if s[f]}
+    return {
+        "rows": len(pairs),
+        "factors": factors,
+        "micro_f1": round(2 * len(writer & second) / max(len(writer) + len(second), 1), 3),
+        "rows_differing": sum(w != s for w, s in pairs),
     }
 
 

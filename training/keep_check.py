@@ -14,16 +14,14 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from insight.labeled import LabeledData, read_labeled
+from insight.persistence import DEFAULT_MODEL_DIR, read_card
 from insight.tagger import Tagger
 from insight.workflow import score
 from training.build_default import CORPUS, SEED
 from training.corpus import DATA, read_rows
-
-DEFAULT_CARD = Path(__file__).resolve().parent.parent / "models" / "default" / "card.json"
 
 
 def wave_ids(number: int) -> set[str]:
@@ -75,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", type=int, nargs="+", required=True, help="the new waves")
     parser.add_argument("--held", type=int, nargs="+", required=True, help="older waves")
     args = parser.parse_args(argv)
-    params = json.loads(DEFAULT_CARD.read_text())["training"]["chosen"]
+    params = read_card(DEFAULT_MODEL_DIR)["training"]["chosen"]
     data = read_labeled(CORPUS)
     ids = [r["id"] for r in read_rows(CORPUS)]
     assert len(ids) == len(data.texts), "the corpus reader and the labeled reader disagree"

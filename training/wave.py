@@ -31,7 +31,7 @@ from pathlib import Path
 
 from insight.checks import near_duplicates
 from insight.taxonomy import FACTORS, POLARITIES
-from training.corpus import CORPUS, DATA, read_rows
+from training.corpus import CORPUS, DATA, pair_agreement, read_rows
 from training.splits import assign_splits
 
 WRITER_COLUMNS = ("lang", "industry", "score", "comment", *FACTORS)
@@ -137,26 +137,6 @@ def blind_parts(
 
 def _draw(seed: int, key: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}-{key}".encode()).digest()[:8], "big")
-
-
-def agreement(pairs: Sequence[tuple[Labels, Labels]]) -> dict[str, float | int]:
-    """Micro F1 of presence between two annotations and polarity agreement where both tag."""
-    both = only_a = only_b = same = 0
-    for a, b in pairs:
-        for x, y in zip(a, b, strict=True):
-            if x and y:
-                both += 1
-                same += x == y
-            only_a += bool(x) and not y
-            only_b += bool(y) and not x
-    f1 = 2 * both / (2 * both + only_a + only_b) if both else 0.0
-    differ = sum(a != b for a, b in pairs)
-    return {
-        "rows": len(pairs),
-        "micro_f1": round(f1, 4),
-        "polarity": round(same / both, 4) if both else 0.0,
-        "rows_differ": differ,
-    }
 
 
 def read_second(wave: Path, staged: Sequence[Mapping[str, str]]) -> dict[str, Labels]:
@@ -364,20 +344,30 @@ def _blind_command(wave: Path, parts: int, seed: int, force: bool) -> int:
     return 0
 
 
+def _as_pair(
+    row: Mapping[str, str], second: Mapping[str, Labels]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The writer's and the second annotator's labels of a staged row, as {factor: polarity}."""
+    return (
+        dict(zip(FACTORS, labels_of(row), strict=True)),
+        dict(zip(FACTORS, second[row["key"]], strict=True)),
+    )
+
+
 def _compare_command(wave: Path, languages: Sequence[str]) -> int:
     staged = [r for r in read_rows(wave / "staged.csv") if r["lang"] in languages]
     second = read_second(wave, staged)
     report = {}
     for lang in languages:
         rows = [r for r in staged if r["lang"] == lang]
-        report[lang] = agreement([(labels_of(r), second[r["key"]]) for r in rows])
+        report[lang] = pair_agreement([_as_pair(r, second) for r in rows])
         todo = disagreements(rows, second)
         write_rows(
             wave / "adj" / f"disagreements_{lang}.csv",
             ("key", "lang", "industry", "score", "comment", "a", "b", "choice", *FACTORS, "note"),
             todo,
         )
-    report["all"] = agreement([(labels_of(r), second[r["key"]]) for r in staged])
+    report["all"] = pair_agreement([_as_pair(r, second) for r in staged])
     print(json.dumps(report, indent=1))
     return 0
 

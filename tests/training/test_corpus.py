@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from insight.checks import CANONICAL_COLUMNS, check_labeled_file
-from training.corpus import CORPUS, DATA, agreement, read_rows, rule_counts, unmet_targets
+from training.corpus import (
+    CORPUS,
+    DATA,
+    agreement,
+    pair_agreement,
+    read_rows,
+    rule_counts,
+    unmet_targets,
+)
 from training.splits import assign_splits
 
 EXPORT = DATA / "examples" / "nps_export.csv"
@@ -100,3 +108,19 @@ def test_agreement_reads_an_annotation_record(tmp_path: Path) -> None:
     assert factors["service"]["polarity"] == 0.0  # both saw service, with opposite polarity
     # writer pairs {a-quality, b-service}, second {a-quality, b-service, c-price}: 2*2/(2+3)
     assert found["micro_f1"] == 0.8
+
+
+def test_pair_agreement_is_micro_f1_of_presence_and_polarity_where_both_tag() -> None:
+    def labels(**cells: str) -> dict[str, str]:
+        return {
+            f: cells.get(f, "") for f in ("quality", "service", "convenience", "price", "emotion")
+        }
+
+    pairs = [
+        (labels(quality="positive"), labels(quality="negative")),
+        (labels(service="positive"), labels(service="positive", convenience="positive")),
+    ]
+    found = pair_agreement(pairs)
+    assert (found["rows"], found["micro_f1"], found["rows_differing"]) == (2, 0.8, 2)
+    assert found["factors"]["quality"]["polarity"] == 0.0  # one of the two shared pairs agrees
+    assert found["factors"]["service"]["polarity"] == 1.0

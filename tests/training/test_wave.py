@@ -6,7 +6,6 @@ import pytest
 
 from training.wave import (
     WaveError,
-    agreement,
     annotation_record,
     blind_parts,
     disagreements,
@@ -71,14 +70,6 @@ def test_blind_parts_hold_every_row_once_without_labels() -> None:
     fewer = blind_parts([r for r in staged if r["key"] != "en_a-001"], parts=2, seed=3)
     for name, rows in fewer.items():  # dropping a row moves no other row
         assert rows == [r for r in files[name] if r["key"] != "en_a-001"]
-
-
-def test_agreement_is_micro_f1_of_presence_and_polarity_where_both_tag() -> None:
-    pairs = [
-        (("positive", "", "", "", ""), ("negative", "", "", "", "")),
-        (("", "positive", "", "", ""), ("", "positive", "positive", "", "")),
-    ]
-    assert agreement(pairs) == {"rows": 2, "micro_f1": 0.8, "polarity": 0.5, "rows_differ": 2}
 
 
 FACTORS = ("quality", "service", "convenience", "price", "emotion")
