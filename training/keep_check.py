@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from insight.labeled import LabeledData, read_labeled
+from insight.labeled import LabeledData, labeled_from_frame, read_table
 from insight.persistence import DEFAULT_MODEL_DIR, read_card
 from insight.tagger import Tagger
 from insight.workflow import score
@@ -74,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--held", type=int, nargs="+", required=True, help="older waves")
     args = parser.parse_args(argv)
     params = read_card(DEFAULT_MODEL_DIR)["training"]["chosen"]
-    data = read_labeled(CORPUS)
-    ids = [r["id"] for r in read_rows(CORPUS)]
-    assert len(ids) == len(data.texts), "the corpus reader and the labeled reader disagree"
+    frame = read_table(CORPUS)  # read once: the ids and the labeled rows come from one frame
+    data = labeled_from_frame(frame, source=str(CORPUS))
+    ids = frame["id"].tolist()
+    assert len(ids) == len(data.texts), "a corpus row was left out of the labeled rows"
     new = set().union(*(wave_ids(n) for n in args.new))
     held = {str(n): wave_ids(n) for n in args.held}
     results = compare(data, ids, new, held, params)

@@ -19,7 +19,6 @@ python -m training.wave integrate DIR --wave 28 --seed N [--write]
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import random
@@ -30,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from insight.checks import near_duplicates
+from insight.exports import write_table
 from insight.taxonomy import FACTORS, POLARITIES
 from training.corpus import CORPUS, DATA, pair_agreement, read_rows
 from training.splits import assign_splits
@@ -49,14 +49,9 @@ class WaveError(ValueError):
 
 
 def write_rows(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> None:
-    """Write a CSV atomically, so an interrupted run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        out = csv.DictWriter(handle, columns, extrasaction="ignore")
-        out.writeheader()
-        out.writerows(rows)
-    tmp.replace(path)
+    """Write a CSV atomically (`insight.exports.write_table`), so an interrupted run never
+    leaves half a file; a column a row lacks is written empty."""
+    write_table(path, columns, [[row.get(c, "") for c in columns] for row in rows])
 
 
 def labels_of(row: Mapping[str, str]) -> Labels:
