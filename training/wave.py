@@ -122,10 +122,11 @@ def blind_parts(
     A row's file and place depend on its key and the seed only, so the files already handed
     to annotators stay the same when rows are added or dropped elsewhere.
     """
+    draws = {row["key"]: _draw(seed, row["key"]) for row in staged}
     out: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in sorted(staged, key=lambda r: _draw(seed, r["key"])):
+    for row in sorted(staged, key=lambda r: draws[r["key"]]):
         part = row["key"].rsplit("-", 1)[0]
-        name = f"{part}_{_draw(seed, row['key']) % parts + 1}"
+        name = f"{part}_{draws[row['key']] % parts + 1}"
         out[name].append({**{c: row[c] for c in STAGED_COLUMNS}, **dict.fromkeys(FACTORS, "")})
     return dict(sorted(out.items()))
 
