@@ -17,10 +17,13 @@ cannot tell the current labels from the proposal, prefers it.
 python -m training.consolidate review DIR --scope t4=price,emotion --scope t6=quality,service
 python -m training.consolidate apply DIR --scope ... --name consolidation1 [--write]
 python -m training.consolidate measure --name consolidation1 [consolidation2 ...]
+python -m training.consolidate probe data/annotations/consolidation_probe.csv --name ...
 
 `measure` fits the default model's configuration on the train rows twice, with the labels from
 before the passes and after them, and scores both fits on the dev rows under either labeling. Test
-rows are never used.
+rows are never used. `probe` reads a blind re-annotation of a sample of the pass's candidates,
+two annotators under the guide before the pass and two under the guide after it, and prints how
+well each pair agrees, and how well the annotators agree with the corpus labels before and after.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -40,7 +44,7 @@ from insight.tagger import Tagger
 from insight.taxonomy import FACTORS, POLARITIES
 from insight.workflow import score
 from training.build_default import SEED
-from training.corpus import CORPUS, DATA, read_rows
+from training.corpus import CORPUS, DATA, pair_agreement, read_rows
 from training.wave import (
     CORPUS_COLUMNS,
     LANGUAGES,
@@ -217,6 +221,61 @@ def _measure_command(names: Sequence[str]) -> int:
     return 0
 
 
+def label_agreement(pairs: Sequence[tuple[Mapping[str, str], Mapping[str, str]]]) -> dict[str, Any]:
+    """Presence micro F1 (`pair_agreement`), micro F1 over (factor, polarity) and identical rows."""
+    counted = pair_agreement(pairs)
+    first = {(n, f, a[f]) for n, (a, _) in enumerate(pairs) for f in FACTORS if a[f]}
+    other = {(n, f, b[f]) for n, (_, b) in enumerate(pairs) for f in FACTORS if b[f]}
+    return {
+        "rows": len(pairs),
+        "presence_f1": counted["micro_f1"],
+        "labels_f1": round(2 * len(first & other) / max(len(first) + len(other), 1), 3),
+        "rows_same": round(1 - counted["rows_differing"] / max(len(pairs), 1), 3),
+    }
+
+
+def probe_report(
+    probe: Sequence[Mapping[str, str]],
+    before: Mapping[str, Mapping[str, str]],
+    after: Mapping[str, Mapping[str, str]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """{"guide after, relabelled": {"annotators": ..., "vs labels before": ..., ...}, ...}."""
+    by: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
+    changed = {}
+    for row in probe:
+        by.setdefault((row["guide"], row["annotator"]), {})[row["id"]] = {
+            f: row[f] for f in FACTORS
+        }
+        changed[row["id"]] = row["relabelled"] == "1"
+    report = {}
+    for guide in ("after", "before"):
+        first, second = (by[(guide, a)] for a in ("1", "2"))
+        for subset, keep in (("relabelled", True), ("left alone", False), ("all", None)):
+            ids = [i for i in first if keep is None or changed[i] == keep]
+            if not ids:
+                continue
+            both = [first, second]
+            report[f"guide {guide}, {subset}"] = {
+                "annotators": label_agreement([(first[i], second[i]) for i in ids]),
+                "vs labels before": label_agreement([(a[i], before[i]) for a in both for i in ids]),
+                "vs labels after": label_agreement([(a[i], after[i]) for a in both for i in ids]),
+            }
+    return report
+
+
+def _probe_command(path: Path, names: Sequence[str]) -> int:
+    probe = read_rows(path)
+    after = {r["id"]: {f: r[f] for f in FACTORS} for r in read_rows(CORPUS)}
+    before = dict(after)
+    for name in reversed(names):
+        for row in read_rows(DATA / "annotations" / f"{name}.csv"):
+            if row["annotation"] == "before":
+                before[row["id"]] = {f: row[f] for f in FACTORS}
+    for name, figures in probe_report(probe, before, after).items():
+        print(name, json.dumps(figures))
+    return 0
+
+
 def _review_command(directory: Path, scopes: Mapping[str, frozenset[str]]) -> int:
     rows, proposed = read_checked(directory, scopes, read_rows(CORPUS))
     report: dict[str, object] = {"checked": len(rows)}
@@ -277,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m training.consolidate", description=__doc__.split("\n")[0]
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    probe = sub.add_parser("probe")
+    probe.add_argument("record", type=Path, help="the re-annotation, e.g. consolidation_probe.csv")
+    probe.add_argument("--name", nargs="+", required=True, help="the passes' records, in order")
     measure = sub.add_parser("measure")
     measure.add_argument(
         "--name", nargs="+", required=True, help="records: data/annotations/NAME.csv, in order"
@@ -298,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "measure":
             return _measure_command(args.name)
+        if args.command == "probe":
+            return _probe_command(args.record, args.name)
         scopes = parse_scopes(args.scope)
         if args.command == "review":
             return _review_command(args.directory, scopes)

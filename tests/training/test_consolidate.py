@@ -11,6 +11,7 @@ import pytest
 from training.consolidate import (
     labels_before,
     parse_scopes,
+    probe_report,
     read_checked,
     record_rows,
     relabelled,
@@ -138,3 +139,26 @@ def test_a_row_relabelled_since_the_cut_is_named_not_overwritten(tmp_path: Path)
     elsewhere = [CORPUS[0], {**CORPUS[1], "emotion": "positive"}, CORPUS[2]]
     _, proposed = read_checked(directory, parse_scopes(["t4=price"]), elsewhere)
     assert proposed["en-0002"] == ("", "", "", "positive", "positive")
+
+
+def test_the_probe_compares_each_guide_s_annotators_and_the_labels_before_and_after() -> None:
+    empty = dict.fromkeys(FACTORS, "")
+    price = {**empty, "price": "negative"}
+    mixed = {**empty, "price": "mixed"}
+    probe = [
+        {"id": "en-0001", "relabelled": "1", "guide": g, "annotator": a, **labels}
+        for g, a, labels in (
+            ("after", "1", price),
+            ("after", "2", price),
+            ("before", "1", mixed),
+            ("before", "2", price),
+        )
+    ]
+    report = probe_report(probe, {"en-0001": mixed}, {"en-0001": price})
+    after = report["guide after, relabelled"]
+    assert after["annotators"]["labels_f1"] == 1.0
+    assert after["vs labels after"]["rows_same"] == 1.0
+    assert after["vs labels before"]["labels_f1"] == 0.0
+    assert report["guide before, relabelled"]["annotators"]["rows_same"] == 0.0
+    assert report["guide before, all"]["vs labels before"]["rows_same"] == 0.5
+    assert "guide after, left alone" not in report  # no such rows in this probe
