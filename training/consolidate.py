@@ -46,6 +46,7 @@ from insight.workflow import score
 from training.build_default import SEED
 from training.corpus import CORPUS, DATA, pair_agreement, read_rows
 from training.wave import (
+    ADJ_COLUMNS,
     CORPUS_COLUMNS,
     LANGUAGES,
     Labels,
@@ -56,8 +57,6 @@ from training.wave import (
     read_adjudications,
     write_rows,
 )
-
-ADJ_COLUMNS = ("key", "lang", "industry", "score", "comment", "a", "b", "choice", *FACTORS, "note")
 
 
 def parse_scopes(specs: Sequence[str]) -> dict[str, frozenset[str]]:
@@ -180,9 +179,21 @@ def record_rows(
     return out
 
 
-def labels_before(frame: pd.DataFrame, record: Sequence[Mapping[str, str]]) -> pd.DataFrame:
-    """The corpus frame with each relabelled row's labels as they were before the pass."""
-    before = {r["id"]: r for r in record if r["annotation"] == "before"}
+def labels_before_passes(
+    records: Sequence[Sequence[Mapping[str, str]]],
+) -> dict[str, dict[str, str]]:
+    """{id: labels} of every row the passes relabelled, as they were before the first of them
+    (`records` in the order the passes were applied) that touched it."""
+    before: dict[str, dict[str, str]] = {}
+    for record in reversed(records):  # the latest first, so an earlier pass's labels win
+        for row in record:
+            if row["annotation"] == "before":
+                before[row["id"]] = {f: row[f] for f in FACTORS}
+    return before
+
+
+def labels_before(frame: pd.DataFrame, before: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """The corpus frame with each relabelled row's labels as they were before the passes."""
     out = frame.copy()
     rows = out["id"].isin(before)
     for factor in FACTORS:
@@ -190,11 +201,13 @@ def labels_before(frame: pd.DataFrame, record: Sequence[Mapping[str, str]]) -> p
     return out
 
 
+def _records(names: Sequence[str]) -> list[list[dict[str, str]]]:
+    return [read_rows(DATA / "annotations" / f"{name}.csv") for name in names]
+
+
 def _measure_command(names: Sequence[str]) -> int:
     after = read_table(CORPUS)
-    before = after
-    for name in reversed(names):  # the latest pass first, back to the labels before the first
-        before = labels_before(before, read_rows(DATA / "annotations" / f"{name}.csv"))
+    before = labels_before(after, labels_before_passes(_records(names)))
     frames = {"after": after, "before": before}
     data = {k: labeled_from_frame(f, source=str(CORPUS)) for k, f in frames.items()}
     params = read_card(DEFAULT_MODEL_DIR)["training"]["chosen"]
@@ -266,11 +279,7 @@ def probe_report(
 def _probe_command(path: Path, names: Sequence[str]) -> int:
     probe = read_rows(path)
     after = {r["id"]: {f: r[f] for f in FACTORS} for r in read_rows(CORPUS)}
-    before = dict(after)
-    for name in reversed(names):
-        for row in read_rows(DATA / "annotations" / f"{name}.csv"):
-            if row["annotation"] == "before":
-                before[row["id"]] = {f: row[f] for f in FACTORS}
+    before = {**after, **labels_before_passes(_records(names))}
     for name, figures in probe_report(probe, before, after).items():
         print(name, json.dumps(figures))
     return 0
@@ -304,7 +313,6 @@ def _apply_command(
     record_path = DATA / "annotations" / f"{name}.csv"
     if record_path.exists():
         raise WaveError(f"{record_path} exists: this pass was applied; pick another --name")
-    landed = {r["key"]: final[r["key"]] for r in rows}
     kept = [r for r in rows if final[r["key"]] != labels_of(r)]
     print(
         json.dumps(
@@ -318,14 +326,14 @@ def _apply_command(
                 },
                 "rows relabelled": len(kept),
                 "by_split": Counter(r["split"] for r in kept),
-                "transitions": dict(transitions(kept, landed).most_common()),
+                "transitions": dict(transitions(kept, final).most_common()),
             },
             indent=1,
             ensure_ascii=False,
         )
     )
     if write:
-        write_rows(CORPUS, CORPUS_COLUMNS, relabelled(corpus, landed))
+        write_rows(CORPUS, CORPUS_COLUMNS, relabelled(corpus, final))
         write_rows(record_path, ("id", "annotation", *FACTORS), record_rows(rows, proposed, final))
         print(f"relabelled {len(kept)} rows of {CORPUS}; wrote {record_path}")
     return 0

@@ -36,6 +36,7 @@ from training.splits import assign_splits
 
 WRITER_COLUMNS = ("lang", "industry", "score", "comment", *FACTORS)
 STAGED_COLUMNS = ("key", *WRITER_COLUMNS)
+ADJ_COLUMNS = ("key", "lang", "industry", "score", "comment", "a", "b", "choice", *FACTORS, "note")
 CORPUS_COLUMNS = ("id", "lang", "industry", "score", "comment", *FACTORS, "split")
 LANGUAGES = ("en", "pl", "ru")  # the order new rows are appended in
 _PART = re.compile(r"^(en|ru|pl)_[a-z]$")
@@ -360,7 +361,7 @@ def _compare_command(wave: Path, languages: Sequence[str]) -> int:
         todo = disagreements(rows, second)
         write_rows(
             wave / "adj" / f"disagreements_{lang}.csv",
-            ("key", "lang", "industry", "score", "comment", "a", "b", "choice", *FACTORS, "note"),
+            ADJ_COLUMNS,
             todo,
         )
     report["all"] = pair_agreement([_as_pair(r, second) for r in staged])

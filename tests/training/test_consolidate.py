@@ -10,6 +10,7 @@ import pytest
 
 from training.consolidate import (
     labels_before,
+    labels_before_passes,
     parse_scopes,
     probe_report,
     read_checked,
@@ -122,7 +123,7 @@ def test_the_labels_before_the_pass_come_back_for_measuring() -> None:
         {"id": "en-0001", "annotation": "before", **{f: CORPUS[0][f] for f in FACTORS}},
         {"id": "en-0001", "annotation": "final", **{f: "" for f in FACTORS}},
     ]
-    restored = labels_before(frame, record)
+    restored = labels_before(frame, labels_before_passes([record]))
     assert restored["price"].tolist() == ["mixed", "mixed", ""]
     assert frame.loc[0, "price"] == "negative"
 
