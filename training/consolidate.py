@@ -252,7 +252,8 @@ def probe_report(
     before: Mapping[str, Mapping[str, str]],
     after: Mapping[str, Mapping[str, str]],
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """{"guide after, relabelled": {"annotators": ..., "vs labels before": ..., ...}, ...}."""
+    """{"guide after, relabelled": {"annotators": ..., "vs labels before": ..., ...}, ...}, for
+    every guide the probe's annotators read, "after" and "before" first."""
     by: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
     changed = {}
     for row in probe:
@@ -261,7 +262,9 @@ def probe_report(
         }
         changed[row["id"]] = row["relabelled"] == "1"
     report = {}
-    for guide in ("after", "before"):
+    # "after" and "before" first, then any other group the file holds (e.g. "taxonomy").
+    guides = dict.fromkeys(["after", "before", *(guide for guide, _ in by)])
+    for guide in guides:
         first, second = (by[(guide, a)] for a in ("1", "2"))
         for subset, keep in (("relabelled", True), ("left alone", False), ("all", None)):
             ids = [i for i in first if keep is None or changed[i] == keep]

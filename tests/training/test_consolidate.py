@@ -163,3 +163,16 @@ def test_the_probe_compares_each_guide_s_annotators_and_the_labels_before_and_af
     assert report["guide before, relabelled"]["annotators"]["rows_same"] == 0.0
     assert report["guide before, all"]["vs labels before"]["rows_same"] == 0.5
     assert "guide after, left alone" not in report  # no such rows in this probe
+
+
+def test_the_probe_reports_a_third_group_of_annotators_too() -> None:
+    empty = dict.fromkeys(FACTORS, "")
+    price = {**empty, "price": "negative"}
+    probe = [
+        {"id": "en-0001", "relabelled": "0", "guide": g, "annotator": a, **price}
+        for g in ("after", "before", "taxonomy")
+        for a in ("1", "2")
+    ]
+    report = probe_report(probe, {"en-0001": price}, {"en-0001": price})
+    assert list(report)[:2] == ["guide after, left alone", "guide after, all"]
+    assert report["guide taxonomy, left alone"]["annotators"]["rows_same"] == 1.0
