@@ -92,7 +92,26 @@ def bench_corpus() -> dict[str, Any]:
         "text_only": without,
         "test_by_wave": by_wave,
         "language": _language_accuracy(test.texts, test.languages or []),
+        "contract_view": _contract_view(),
     }
+
+
+def _contract_view() -> dict[str, Any]:
+    """The model, and the corpus labels, against two readers of the taxonomy alone on 600
+    test rows (`training.contract_view`): the nearest view we have of an evaluation set
+    labelled from the contract by people who never read our guide."""
+    from training.contract_view import VIEW, predictions, read_view, tags_of, view_report
+    from training.corpus import CORPUS, read_rows
+
+    readers = read_view(read_rows(VIEW))
+    wanted = set(next(iter(readers.values())))
+    rows = [r for r in read_rows(CORPUS) if r["id"] in wanted]
+    return view_report(
+        readers,
+        {r["id"]: tags_of(r) for r in rows},
+        predictions(ROOT / "models" / "default", rows),
+        {r["id"]: r["lang"] for r in rows},
+    )
 
 
 def _language_accuracy(texts: list[str], gold: list[str]) -> dict[str, Any]:
@@ -675,6 +694,23 @@ def render(results: dict[str, Any]) -> str:
                 f"{language['short_rows']:,} rows of four words or fewer, "
                 f"{language['short_accuracy']:.1%}."
             )
+        view = results["corpus"].get("contract_view")
+        if view:
+            lines.append(
+                "\nAgainst readers of the taxonomy alone (600 test rows labelled blind by two "
+                "readers who saw only `taxonomy.md`; `python -m training.contract_view`):\n\n"
+                "| comparison | micro P | micro R | micro F1 | polarity | quality | "
+                "service | convenience | price | emotion |\n"
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            )
+            for name, v in view.items():
+                pol = f"{v['polarity']:.3f}" if v["polarity"] is not None else "-"
+                lines.append(
+                    f"| {name} | {v['precision']:.3f} | {v['recall']:.3f} | "
+                    f"{v['micro_f1']:.3f} | {pol} | "
+                    + " | ".join(f"{v['labels'][f]:.3f}" for f in v["labels"])
+                    + " |"
+                )
     if "unseen" in results:
         u = results["unseen"]
         m = u["metrics"]
