@@ -100,18 +100,9 @@ def _contract_view() -> dict[str, Any]:
     """The model, and the corpus labels, against two readers of the taxonomy alone on 600
     test rows (`training.contract_view`): the nearest view we have of an evaluation set
     labelled from the contract by people who never read our guide."""
-    from training.contract_view import VIEW, predictions, read_view, tags_of, view_report
-    from training.corpus import CORPUS, read_rows
+    from training.contract_view import contract_report
 
-    readers = read_view(read_rows(VIEW))
-    wanted = set(next(iter(readers.values())))
-    rows = [r for r in read_rows(CORPUS) if r["id"] in wanted]
-    return view_report(
-        readers,
-        {r["id"]: tags_of(r) for r in rows},
-        predictions(ROOT / "models" / "default", rows),
-        {r["id"]: r["lang"] for r in rows},
-    )
+    return contract_report(model=ROOT / "models" / "default")
 
 
 def _language_accuracy(texts: list[str], gold: list[str]) -> dict[str, Any]:

@@ -116,6 +116,24 @@ def predictions(model: str | Path | None, rows: Sequence[Mapping[str, str]]) -> 
     }
 
 
+def contract_report(
+    view: Path = VIEW, model: str | Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """`view_report` for a view file, the corpus and a model (None: the default model)."""
+    readers = read_view(read_rows(view))
+    wanted = set(next(iter(readers.values())))
+    rows = [r for r in read_rows(CORPUS) if r["id"] in wanted]
+    missing = wanted - {r["id"] for r in rows}
+    if missing:
+        raise WaveError(f"ids not in {CORPUS}: {sorted(missing)[:5]}")
+    return view_report(
+        readers,
+        {r["id"]: tags_of(r) for r in rows},
+        predictions(model, rows),
+        {r["id"]: r["lang"] for r in rows},
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.contract_view", description=__doc__)
     parser.add_argument("view", nargs="?", type=Path, default=VIEW)
@@ -123,22 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object")
     args = parser.parse_args(argv)
     try:
-        readers = read_view(read_rows(args.view))
+        report = contract_report(args.view, args.model)
     except WaveError as error:
         print(f"{args.view}: {error}", file=sys.stderr)
         return 2
-    wanted = set(next(iter(readers.values())))
-    rows = [r for r in read_rows(CORPUS) if r["id"] in wanted]
-    missing = wanted - {r["id"] for r in rows}
-    if missing:
-        print(f"{args.view}: ids not in {CORPUS}: {sorted(missing)[:5]}", file=sys.stderr)
-        return 2
-    report = view_report(
-        readers,
-        {r["id"]: tags_of(r) for r in rows},
-        predictions(args.model, rows),
-        {r["id"]: r["lang"] for r in rows},
-    )
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0

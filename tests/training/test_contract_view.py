@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
-from training.contract_view import read_view, view_report
+from training.contract_view import contract_report, read_view, view_report
 from training.wave import WaveError
 
 FACTORS = ("quality", "service", "convenience", "price", "emotion")
@@ -57,3 +60,13 @@ def test_report_compares_each_label_set_with_both_readers() -> None:
     assert agreed["rows"] == 1
     assert agreed["precision"] == 0.5 and agreed["labels"]["quality"] == 0.0
     assert report["model against the readers"]["by_language"]["pl"] == pytest.approx(0.8, abs=1e-4)
+
+
+def test_contract_report_names_comments_missing_from_the_corpus(tmp_path: Path) -> None:
+    view = tmp_path / "view.csv"
+    with view.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, ["id", "reader", *FACTORS])
+        writer.writeheader()
+        writer.writerows([_row("zz-0001", "1"), _row("zz-0001", "2", price="negative")])
+    with pytest.raises(WaveError, match=r"ids not in .*zz-0001"):
+        contract_report(view)
