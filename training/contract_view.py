@@ -24,6 +24,7 @@ from typing import Any
 
 from insight.evaluation import evaluate_tags
 from insight.persistence import load_model
+from insight.tagger import Tagger
 from insight.taxonomy import FACTORS
 from training.corpus import CORPUS, DATA, read_rows
 from training.wave import WaveError
@@ -85,19 +86,17 @@ def view_report(
     first, second = (readers[name] for name in sorted(readers))
     ids = sorted(first)
     agreed = [i for i in ids if first[i] == second[i]]
-    pooled_ref = [first[i] for i in ids] + [second[i] for i in ids]
-    pooled_lang = [languages[i] for i in ids] * 2
+    one, other = [first[i] for i in ids], [second[i] for i in ids]
+    langs = [languages[i] for i in ids]
     report = {
-        "readers (one against the other)": _compare(
-            [first[i] for i in ids], [second[i] for i in ids], [languages[i] for i in ids]
-        )
+        "readers (one against the other)": _compare(one, other, langs),
+        "model against the corpus labels": _compare(
+            [corpus[i] for i in ids], [predicted[i] for i in ids], langs
+        ),
     }
-    report["model against the corpus labels"] = _compare(
-        [corpus[i] for i in ids], [predicted[i] for i in ids], [languages[i] for i in ids]
-    )
     for name, labels in (("corpus labels", corpus), ("model", predicted)):
         report[f"{name} against the readers"] = _compare(
-            pooled_ref, [labels[i] for i in ids] * 2, pooled_lang
+            one + other, [labels[i] for i in ids] * 2, langs * 2
         )
         report[f"{name} where the readers agree"] = _compare(
             [first[i] for i in agreed], [labels[i] for i in agreed], [languages[i] for i in agreed]
@@ -105,9 +104,8 @@ def view_report(
     return report
 
 
-def predictions(model: str | Path | None, rows: Sequence[Mapping[str, str]]) -> dict[str, Tags]:
+def predictions(tagger: Tagger, rows: Sequence[Mapping[str, str]]) -> dict[str, Tags]:
     """The model's tags for corpus rows, with their scores, by id."""
-    tagger = load_model(model)
     scores = [float(r["score"]) if r.get("score") else None for r in rows]
     results = tagger.predict([r["comment"] for r in rows], scores=scores, n_jobs=-1)
     return {
@@ -116,10 +114,8 @@ def predictions(model: str | Path | None, rows: Sequence[Mapping[str, str]]) -> 
     }
 
 
-def contract_report(
-    view: Path = VIEW, model: str | Path | None = None
-) -> dict[str, dict[str, Any]]:
-    """`view_report` for a view file, the corpus and a model (None: the default model)."""
+def contract_report(tagger: Tagger, view: Path = VIEW) -> dict[str, dict[str, Any]]:
+    """`view_report` for a view file, the corpus and a fitted model."""
     readers = read_view(read_rows(view))
     wanted = set(next(iter(readers.values())))
     rows = [r for r in read_rows(CORPUS) if r["id"] in wanted]
@@ -129,7 +125,7 @@ def contract_report(
     return view_report(
         readers,
         {r["id"]: tags_of(r) for r in rows},
-        predictions(model, rows),
+        predictions(tagger, rows),
         {r["id"]: r["lang"] for r in rows},
     )
 
@@ -141,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object")
     args = parser.parse_args(argv)
     try:
-        report = contract_report(args.view, args.model)
+        report = contract_report(load_model(args.model), args.view)
     except WaveError as error:
         print(f"{args.view}: {error}", file=sys.stderr)
         return 2

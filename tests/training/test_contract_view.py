@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from insight.tagger import Tagger
 from training.contract_view import contract_report, read_view, view_report
 from training.wave import WaveError
 
@@ -69,4 +70,4 @@ def test_contract_report_names_comments_missing_from_the_corpus(tmp_path: Path) 
         writer.writeheader()
         writer.writerows([_row("zz-0001", "1"), _row("zz-0001", "2", price="negative")])
     with pytest.raises(WaveError, match=r"ids not in .*zz-0001"):
-        contract_report(view)
+        contract_report(Tagger(), view)  # refused before the model is asked anything
